@@ -1,0 +1,7 @@
+"""``python -m initcheck``: the same as the ``initcheck`` command."""
+
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())
