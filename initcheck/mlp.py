@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .activations import Activation, get_activation
-from .errors import expected
+from .errors import UsageError, expected
 from .losses import LossFn, get_loss
 
 __all__ = [
@@ -288,22 +288,30 @@ def build_mlp(
     if len(dims) < 2:
         raise expected("widths", tuple(widths), "at least two widths (n_in, n_out)")
     hidden = get_activation(activation)
-    last = get_activation(output_activation)
+    try:
+        last = get_activation(output_activation)
+    except UsageError:
+        raise expected(
+            "output_activation", output_activation, "a name or Activation (see get_activation)"
+        ) from None
     depth = len(dims) - 1
     weights, biases = [], []
     for i, (w_seed, b_seed) in enumerate(layer_seeds(seed, depth)):
         w_shape = (dims[i + 1], dims[i])
-        w = _float_array(weight_sampler(w_shape, w_seed), f"weight_sampler{w_shape}")
+        w = _float_array(weight_sampler(w_shape, w_seed), f"weight_sampler({w_shape}, seed)")
         if w.shape != w_shape:
-            raise expected(f"weight_sampler{w_shape}.shape", w.shape, f"{w_shape} (n_out, n_in)")
+            raise expected(
+                f"weight_sampler({w_shape}, seed).shape",
+                w.shape,
+                f"{w_shape} = (n_out, n_in), the torch layout",
+            )
         if bias_sampler is None:
             b = np.zeros(dims[i + 1], dtype=w.dtype)
         else:
-            b = _float_array(bias_sampler((dims[i + 1],), b_seed), "bias_sampler")
-            if b.shape != (dims[i + 1],):
-                raise expected(
-                    f"bias_sampler(({dims[i + 1]},)).shape", b.shape, f"({dims[i + 1]},)"
-                )
+            b_shape = (dims[i + 1],)
+            b = _float_array(bias_sampler(b_shape, b_seed), f"bias_sampler({b_shape}, seed)")
+            if b.shape != b_shape:
+                raise expected(f"bias_sampler({b_shape}, seed).shape", b.shape, f"{b_shape}")
         weights.append(w)
         biases.append(b)
     return MLP(weights, biases, [hidden] * (depth - 1) + [last])
@@ -312,7 +320,8 @@ def build_mlp(
 def _check_input(mlp: MLP, x: ArrayLike) -> Array:
     arr = _float_array(x, "x")
     if arr.ndim != 2 or arr.shape[1] != mlp.widths[0] or arr.shape[0] == 0:
-        raise expected("x.shape", arr.shape, f"(batch, {mlp.widths[0]}) with batch >= 1")
+        hint = " (for one input use x[None, :])" if arr.ndim == 1 else ""
+        raise expected("x.shape", arr.shape, f"(batch, {mlp.widths[0]}) with batch >= 1{hint}")
     return arr
 
 

@@ -91,6 +91,30 @@ def test_gradients_shapes_and_outer_product_structure(case: Case) -> None:
 # --- testing the tester -------------------------------------------------------
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS, n=st.integers(1, 5), m=st.integers(1, 5))
+def test_numerical_gradient_on_known_function(seed: int, n: int, m: int) -> None:
+    """f(A, b) = Σ sin(A)·b + ‖b‖³: ∂f/∂A = cos(A)·b, ∂f/∂b = Σ_rows sin(A) + 3‖b‖b.
+
+    Bound: truncation eps²·|f(3)|/6 ~ 1e-12 (f(3) the third derivative, O(10)
+    here), rounding ~u·|f|/eps ~ 1e-9; 1e-7 absolute is above both.
+    The input arrays are not modified.
+    """
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(n, m)), rng.normal(size=m)
+    a0, b0 = a.copy(), b.copy()
+
+    def f(arrays: list[np.ndarray]) -> float:
+        x, y = arrays
+        return float(np.sum(np.sin(x) * y) + np.linalg.norm(y) ** 3)
+
+    ga, gb = numerical_gradient(f, [a, b])
+    np.testing.assert_allclose(ga, np.cos(a) * b, atol=1e-7)
+    np.testing.assert_allclose(gb, np.sin(a).sum(axis=0) + 3 * np.linalg.norm(b) * b, atol=1e-7)
+    np.testing.assert_array_equal(a, a0)
+    np.testing.assert_array_equal(b, b0)
+
+
 def _net(widths: list[int], hidden: Activation | str, seed: int, output: str = "identity") -> MLP:
     return build_mlp(
         widths,
