@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import expected
 from ..progress import Progress
-from . import defaults, exploding, problems, symmetry, vanishing, variance
+from . import exploding, problems, symmetry, vanishing, variance
 from .base import Claim, Context, Outcome
 
 __all__ = ["CLAIMS", "VERIFY_ALPHA", "ClaimResult", "run_claims", "select"]
@@ -20,7 +20,6 @@ CLAIMS: tuple[Claim, ...] = (
     exploding.CLAIMS
     + vanishing.CLAIMS
     + symmetry.CLAIMS[:2]
-    + defaults.CLAIMS
     + variance.CLAIMS
     + symmetry.CLAIMS[2:]
     + problems.CLAIMS

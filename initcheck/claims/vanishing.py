@@ -10,12 +10,13 @@ import math
 import numpy as np
 
 from ..activations import get_activation
-from ..init import Initializer, he_normal, xavier_normal
-from ..mlp import MLP, backward, build_mlp, forward
+from ..depth import depth_factors
+from ..init import he_normal, xavier_normal
+from ..mlp import MLP, backward, forward
 from .base import Claim, Context, Measurement, Outcome
 from .measure import t_interval
 
-__all__ = ["CLAIMS", "gradient_factor_trials"]
+__all__ = ["CLAIMS"]
 
 GOLDILOCKS = 4.0  # the chapter's zone [-4, 4]
 GRID_STEP = 1e-3  # grid on [-8, 8], finer than the chapter's plot (0.1)
@@ -66,34 +67,13 @@ def _check_sigmoid(ctx: Context) -> Outcome:
     )
 
 
-def gradient_factor_trials(
-    activation: str, init: Initializer, *, width: int, depth: int, trials: int, seed: int, batch: int = 8
-) -> np.ndarray:
-    """Per-layer factor of the gradient's mean square, one per independent initialization.
-
-    For each trial a fresh MLP of ``depth`` layers of ``width`` units is drawn,
-    N(0, 1) inputs go forward and N(0, 1) output gradients come back; with
-    ``G_l`` the mean square of ∂L/∂h_l, the trial's value is
-    ``(ln G_1 − ln G_depth) / (depth − 1)``: the log of the per-layer factor by
-    which the gradient's mean square changes toward the input.
-    """
-    rng = np.random.default_rng(seed)
-    out = np.empty(trials)
-    for t in range(trials):
-        net = build_mlp([width] * (depth + 1), activation, weight_sampler=init, seed=int(rng.integers(2**32)))
-        fwd = forward(net, rng.normal(size=(batch, width)))
-        g = backward(net, fwd, rng.normal(size=(batch, width))).pre
-        out[t] = (math.log(np.mean(g[0] ** 2)) - math.log(np.mean(g[-1] ** 2))) / (depth - 1)
-    return out
-
-
 DEPTH, WIDTH, TRIALS = 12, 128, 200
 
 
 def _check_depth(ctx: Context) -> Outcome:
     a = ctx.alpha / 2  # two intervals
-    sig = gradient_factor_trials("sigmoid", xavier_normal(), width=WIDTH, depth=DEPTH, trials=TRIALS, seed=ctx.seed)
-    relu = gradient_factor_trials("relu", he_normal(), width=WIDTH, depth=DEPTH, trials=TRIALS, seed=ctx.seed + 1)
+    sig = depth_factors("sigmoid", xavier_normal(), width=WIDTH, depth=DEPTH, trials=TRIALS, seed=ctx.seed).backward
+    relu = depth_factors("relu", he_normal(), width=WIDTH, depth=DEPTH, trials=TRIALS, seed=ctx.seed + 1).backward
     s_mean, s_lo, s_hi = (math.exp(v) for v in t_interval(sig, a))
     r_mean, r_lo, r_hi = (math.exp(v) for v in t_interval(relu, a))
     # sigmoid: σ' ≤ ¼ bounds the factor by 1/16 at n·σ² = 1; the interval must sit below 1/4
