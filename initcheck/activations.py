@@ -36,10 +36,10 @@ textbook form ``σ(1-σ)`` would round ``1-σ`` to 0 (e.g. at x = 40).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -134,7 +134,9 @@ def relu_grad(x: ArrayLike) -> NDArray[np.floating]:
     return (x > 0).astype(x.dtype)
 
 
-def leaky_relu(x: ArrayLike, negative_slope: float = DEFAULT_NEGATIVE_SLOPE) -> NDArray[np.floating]:
+def leaky_relu(
+    x: ArrayLike, negative_slope: float = DEFAULT_NEGATIVE_SLOPE
+) -> NDArray[np.floating]:
     """φ(x) = x for x > 0 and ``negative_slope``·x for x <= 0."""
     x = _as_float(x)
     return np.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False)
@@ -243,4 +245,3 @@ def get_activation(
     if isinstance(negative_slope, bool) or not math.isfinite(slope):
         raise expected("negative_slope", negative_slope, "a finite real number")
     return _leaky(slope)
-
