@@ -587,12 +587,12 @@ class GradientCheck:
         """
         for i in range(len(self.names)):
             diff, scale = self._norms(i)
-            if diff > rtol * scale + self.noise(i):
+            if not diff <= rtol * scale + self.noise(i):  # NaN fails too
                 return False
         return True
 
     def describe(self) -> str:
-        """One line per array: relative error and gradient norm."""
+        """A one-line summary: per array, relative error, ‖difference‖ and ‖gradient‖."""
         parts = []
         for i, name in enumerate(self.names):
             diff, scale = self._norms(i)

@@ -126,6 +126,17 @@ def _net(widths: list[int], hidden: Activation | str, seed: int, output: str = "
     )
 
 
+def test_non_finite_gradients_never_pass() -> None:
+    """A NaN anywhere (e.g. an overflowing forward pass) fails the check instead of passing."""
+    net = _net([2, 3, 1], "tanh", seed=0)
+    check = gradient_check(net, np.ones((1, 2)), np.zeros((1, 1)))
+    assert check.within(RTOL)
+    poisoned = list(check.numeric)
+    poisoned[0] = poisoned[0].copy()
+    poisoned[0][0, 0] = np.nan
+    assert not dataclasses.replace(check, numeric=poisoned).within(RTOL)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     seed=SEEDS,
