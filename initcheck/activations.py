@@ -100,10 +100,13 @@ def sigmoid_grad(x: ArrayLike) -> NDArray[np.floating]:
     """σ'(x) = σ(x)(1 - σ(x)) = σ(x)σ(-x) = z / (1 + z)² with z = e^{-|x|}.
 
     The last form is exact in relative terms for large ``|x|`` (σ' is even).
+    Near x = 0 rounding can push ``z/(1+z)²`` one ulp above its exact maximum
+    ¼ (at x = 1e-9, to 0.25000000000000006), so the result is capped at ¼:
+    the bound σ' ≤ ¼ then holds in floating point as it does exactly.
     """
     x = _as_float(x)
     z = np.exp(-np.abs(x))
-    return (z / (1.0 + z) ** 2).astype(x.dtype, copy=False)
+    return np.minimum(z / (1.0 + z) ** 2, 0.25).astype(x.dtype, copy=False)
 
 
 def tanh(x: ArrayLike) -> NDArray[np.floating]:
@@ -115,11 +118,12 @@ def tanh_grad(x: ArrayLike) -> NDArray[np.floating]:
     """φ'(x) = 1 - tanh(x)² = sech(x)² = 4z / (1 + z)² with z = e^{-2|x|}.
 
     The last form keeps relative precision for large ``|x|``, where
-    ``1 - tanh²`` rounds to 0.
+    ``1 - tanh²`` rounds to 0. Near x = 0 rounding can push it one ulp above
+    its exact maximum 1, so it is capped at 1 (as sigmoid's at ¼).
     """
     x = _as_float(x)
     z = np.exp(-2.0 * np.abs(x))
-    return (4.0 * z / (1.0 + z) ** 2).astype(x.dtype, copy=False)
+    return np.minimum(4.0 * z / (1.0 + z) ** 2, 1.0).astype(x.dtype, copy=False)
 
 
 def relu(x: ArrayLike) -> NDArray[np.floating]:

@@ -108,6 +108,18 @@ def test_sigmoid_stable_for_large_inputs(x: float) -> None:
     assert tanh_grad(np.array([x / 2]))[0] == pytest.approx(4 * math.exp(-x), rel=1e-12)
 
 
+@settings(max_examples=100, deadline=None)
+@given(x=st.floats(-1e-3, 1e-3) | st.floats(-50.0, 50.0))
+def test_derivative_bounds_hold_in_floating_point(x: float) -> None:
+    """σ' <= 1/4 and tanh' <= 1 hold exactly, also near 0 where z/(1+z)² rounds up.
+
+    Theory checks compare against these bounds (the sigmoid's vanishing gradient).
+    """
+    arr = np.array([x])
+    assert 0.0 <= sigmoid_grad(arr)[0] <= 0.25
+    assert 0.0 <= tanh_grad(arr)[0] <= 1.0
+
+
 def test_sigmoid_extremes_without_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
