@@ -81,7 +81,7 @@ def validate_shape(shape: object) -> tuple[int, ...]:
     >>> validate_shape([64, 32])
     (64, 32)
     """
-    if isinstance(shape, (int, bool)) or not isinstance(shape, Sequence):
+    if isinstance(shape, (int, bool, str, bytes)) or not isinstance(shape, Sequence):
         raise expected("shape", shape, "a sequence of positive integers such as (64, 32)")
     dims = []
     for d in shape:

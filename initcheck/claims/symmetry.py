@@ -1,8 +1,7 @@
 """Symmetry: permuted hidden units, constant initialization, and other symmetries.
 
 Chapter: "Vanishing and Exploding Gradients / Symmetry" and Problem 1.
-All three checks are exact: identities that hold up to floating-point rounding
-(or, for constant initialization, to the bit).
+All three checks are exact: identities that hold up to floating-point rounding.
 """
 
 from __future__ import annotations
@@ -15,10 +14,13 @@ from ..losses import squared_error
 from ..mlp import MLP, backward, build_mlp, forward, sgd_step
 from .base import Claim, Context, Measurement, Outcome
 
-__all__ = ["CLAIMS", "constant_init_steps", "one_hidden_layer", "permutation_error"]
+__all__ = ["CLAIMS", "SPREAD_TOL", "constant_init_steps", "one_hidden_layer", "permutation_error", "rescale_error", "sign_flip_error"]
 
 REL_TOL = 1e-12  # rounding of a reordered sum of ~100 float64 terms stays far below this
 STEPS = 50  # gradient steps the constant-initialized network is followed for
+# Identical units may still differ by rounding: BLAS can accumulate different output columns
+# in different orders. Measured: at most 1.3e-15 over 400 runs of 50 steps (O(1) values).
+SPREAD_TOL = 1e-12
 
 
 def one_hidden_layer(n_in: int, hidden: int, n_out: int, activation: str, seed: int) -> MLP:
@@ -156,12 +158,12 @@ def _check_constant(ctx: Context) -> Outcome:
     zero = constant_init_steps(0.0, seed=ctx.seed)
     rand = constant_init_steps(None, seed=ctx.seed)
     holds = (
-        const["spread_activation"] == 0.0
-        and const["spread_gradient"] == 0.0
+        const["spread_activation"] <= SPREAD_TOL
+        and const["spread_gradient"] <= SPREAD_TOL
         and const["rank"] == 1.0
         and const["one_unit_error"] <= REL_TOL
-        and zero["spread_gradient"] == 0.0
-        and rand["spread_activation"] > 0.0
+        and zero["spread_gradient"] <= SPREAD_TOL
+        and rand["spread_activation"] > 1e3 * SPREAD_TOL
         and rand["rank"] > 1.0
     )
     return Outcome(
@@ -177,7 +179,7 @@ def _check_constant(ctx: Context) -> Outcome:
         ),
         3 * (STEPS + 1),
         f"{STEPS} gradient steps of a 5-16-3 tanh network from W = 0.3, W = 0 and a random start; "
-        "spreads are compared with 0 bit for bit",
+        f"spreads must be 0 up to rounding ({SPREAD_TOL:g}); the random start's must exceed it 1000-fold",
     )
 
 

@@ -18,6 +18,7 @@ from ..stats.moments import mean_test, variance_test
 from ..stats.support import bound_reach_test, support_test
 from ..depth import depth_factors
 from ..distributions import ZERO_MEAN_LAWS, ZeroMeanLaw
+from ..products import lyapunov_exponent
 from ..init import mxnet_default, normal, xavier_normal, xavier_uniform, zeros
 from .base import Claim, Context, Measurement, Outcome
 from .measure import t_interval
@@ -163,20 +164,22 @@ FIXED_SIGMAS = (0.3, 0.05)  # n·σ² = 5.76 (explodes) and 0.16 (vanishes) at w
 def _check_depth(ctx: Context) -> Outcome:
     a = ctx.alpha / (2 * (1 + len(FIXED_SIGMAS)))
     ms, holds = [], True
-    cases = [("xavier", xavier_normal(), None)] + [(f"sigma_{s:g}", normal(std=s), WIDTH * s * s) for s in FIXED_SIGMAS]
-    for k, (name, init, theory) in enumerate(cases):
+    cases = [("xavier", xavier_normal(), WIDTH**-0.5)] + [(f"sigma_{s:g}", normal(std=s), s) for s in FIXED_SIGMAS]
+    for k, (name, init, sigma) in enumerate(cases):
+        # geometric-mean factor of the mean square: e^{2λ₁} = n·σ² · (2/n)·e^{ψ(n/2)} (finite-width drift)
+        theory = math.exp(2 * lyapunov_exponent(WIDTH, std=sigma))
         f = depth_factors("identity", init, width=WIDTH, depth=DEPTH, trials=TRIALS, seed=ctx.seed + k)
         for way, values in (("forward", f.forward), ("backward", f.backward)):
             m, lo, hi = (math.exp(v) for v in t_interval(values, a))
-            if theory is None:
+            if name == "xavier":
                 holds &= 1 / BAND < lo and hi < BAND
             else:
                 holds &= hi < 1 / BAND or lo > BAND
-            ms.append(Measurement(f"{name}_{way}_factor", m, (lo, hi), 1.0 if theory is None else theory))
+            ms.append(Measurement(f"{name}_{way}_factor", m, (lo, hi), theory))
     return Outcome(
         holds, tuple(ms), TRIALS * len(cases),
         f"linear networks of {DEPTH} layers of width {WIDTH}, {TRIALS} initializations each; geometric-mean "
-        f"per-layer factor of the mean square (theory n·σ²), t intervals at α = {a:.1g}; Xavier must lie in "
+        f"per-layer factor of the mean square (theory e^{{2λ₁}} = n·σ²·(2/n)·e^{{ψ(n/2)}}), t intervals at α = {a:.1g}; Xavier must lie in "
         f"[1/{BAND}, {BAND}], fixed σ outside",
     )
 
