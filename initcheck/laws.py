@@ -1,0 +1,293 @@
+"""The ``--claim`` grammar: a law's name and parameters, and the law it means for a shape.
+
+A claim is ``name`` or ``name(key=value, ...)``; values are numbers or bare
+words, and a law's leading parameters may also be given by position
+(``constant(0.5)``, ``uniform(0.07)``). :func:`parse_claim` reads the text;
+:func:`target_law` turns it, for one weight shape and layout, into a
+:class:`TargetLaw`: every entry exactly one value (``constant``), iid draws
+from a frozen ``scipy.stats`` law (``iid``), or a Haar (semi-)orthogonal
+matrix (``orthogonal``).
+
+The laws are defined here from their formulas, independently of
+:mod:`initcheck.init` (the reference initializers are checked against them).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+from scipy import stats
+
+from .errors import expected
+from .fans import compute_fans, fan_for_mode, validate_shape
+
+__all__ = ["LAWS", "Claim", "LawDef", "TargetLaw", "parse_claim", "target_law"]
+
+TRUNCATION_STD = 0.87962566103423978  # std of N(0, 1) cut to [-2, 2] (Keras/JAX's divisor)
+Value = float | str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A parsed claim: the canonical law name and every parameter (defaults filled in)."""
+
+    name: str
+    params: dict[str, Value]
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in self.params.items())
+        return f"{self.name}({shown})" if shown else self.name
+
+
+def _show(v: Value) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+@dataclass(frozen=True)
+class TargetLaw:
+    """What a claim means for one shape.
+
+    Attributes:
+        kind: ``constant``, ``iid`` or ``orthogonal``.
+        law: the frozen scipy law of each entry (``iid``), else None.
+        value: the constant (``constant``).
+        gain: the orthogonal matrix's gain (``orthogonal``).
+        matrix: ``(rows, cols)`` the array is reshaped to (``orthogonal``).
+        description: the law in words, with its numbers.
+    """
+
+    kind: Literal["constant", "iid", "orthogonal"]
+    description: str
+    law: Any = None
+    value: float = 0.0
+    gain: float = 1.0
+    matrix: tuple[int, int] = (0, 0)
+
+
+Params = dict[str, Value]
+Builder = Callable[[Params, tuple[int, ...], str], TargetLaw]
+
+
+@dataclass(frozen=True)
+class LawDef:
+    """A law of the grammar: its parameters (in positional order) with defaults, and its formula."""
+
+    name: str
+    params: tuple[tuple[str, Value | None], ...]  # None: required
+    formula: str
+    build: Builder = field(repr=False)
+    aliases: tuple[str, ...] = ()
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # parameters taking bare words
+
+
+def _f(p: Params, k: str) -> float:
+    return float(p[k])  # type: ignore[arg-type]
+
+
+def _fans(shape: tuple[int, ...], layout: str):
+    return compute_fans(shape, layout)
+
+
+def _normal(std: float, mean: float = 0.0) -> TargetLaw:
+    return TargetLaw("iid", f"N({mean:g}, {std:.6g}²)", stats.norm(mean, std))
+
+
+def _uniform(low: float, high: float) -> TargetLaw:
+    return TargetLaw("iid", f"U({low:.6g}, {high:.6g})", stats.uniform(low, high - low))
+
+
+def _scaled(var: float, distribution: str) -> TargetLaw:
+    if distribution == "uniform":
+        limit = math.sqrt(3 * var)
+        return _uniform(-limit, limit)
+    if distribution == "truncated_normal":
+        parent = math.sqrt(var) / TRUNCATION_STD
+        return TargetLaw("iid", f"N(0, {parent:.6g}²) cut at ±{2 * parent:.6g}", stats.truncnorm(-2, 2, scale=parent))
+    return _normal(math.sqrt(var))
+
+
+def _gain(p: Params) -> float:
+    nl, a = str(p["nonlinearity"]), _f(p, "a")
+    table = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
+             "tanh": 5 / 3, "relu": math.sqrt(2), "selu": 0.75, "leaky_relu": math.sqrt(2 / (1 + a * a))}
+    return table[nl]
+
+
+def _he(distribution: str) -> Builder:
+    def build(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
+        fan = fan_for_mode(_fans(shape, layout), str(p["mode"]))
+        return _scaled(_gain(p) ** 2 / fan, distribution)
+    return build
+
+
+def _xavier(distribution: str) -> Builder:
+    def build(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
+        return _scaled(_f(p, "gain") ** 2 / _fans(shape, layout).fan_avg, distribution)
+    return build
+
+
+def _lecun(distribution: str) -> Builder:
+    return lambda p, shape, layout: _scaled(1.0 / _fans(shape, layout).fan_in, distribution)
+
+
+def _uniform_law(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
+    if p.get("a") is not None:
+        if p.get("low") is not None or p.get("high") is not None:
+            raise expected("uniform", dict(p), "either a, or low and high")
+        return _uniform(-_f(p, "a"), _f(p, "a"))
+    if p.get("low") is None or p.get("high") is None:
+        raise expected("uniform", dict(p), "a, or both low and high")
+    if not _f(p, "low") < _f(p, "high"):
+        raise expected("uniform", dict(p), "low < high")
+    return _uniform(_f(p, "low"), _f(p, "high"))
+
+
+def _truncated(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
+    m, s, a, b = (_f(p, k) for k in ("mean", "std", "a", "b"))
+    if not a < b:
+        raise expected("truncated_normal", dict(p), "a < b")
+    law = stats.truncnorm((a - m) / s, (b - m) / s, loc=m, scale=s)
+    return TargetLaw("iid", f"N({m:g}, {s:.6g}²) cut to [{a:g}, {b:g}]", law)
+
+
+def _orthogonal(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
+    if len(shape) < 2:
+        raise expected("shape", shape, "at least 2 dimensions for an orthogonal matrix")
+    numel = math.prod(shape)
+    rows = numel // shape[-1] if layout in ("keras", "jax", "flax", "tf") else shape[0]
+    g = _f(p, "gain")
+    return TargetLaw("orthogonal", f"Haar orthogonal {rows}x{numel // rows} times {g:g}", gain=g,
+                     matrix=(rows, numel // rows))
+
+
+def _constant(value: float) -> Builder:
+    return lambda p, shape, layout: TargetLaw("constant", f"every entry {value:g}", value=value)
+
+
+MODES = ("fan_in", "fan_out", "fan_avg")
+NONLINEARITIES = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "tanh", "relu", "leaky_relu", "selu")
+HE_PARAMS: tuple[tuple[str, Value | None], ...] = (("a", 0.0), ("mode", "fan_in"), ("nonlinearity", "leaky_relu"))
+HE_WORDS = {"mode": ("fan_in", "fan_out"), "nonlinearity": NONLINEARITIES}
+
+_DEFS = (
+    LawDef("zeros", (), "every entry exactly 0", _constant(0.0)),
+    LawDef("ones", (), "every entry exactly 1", _constant(1.0)),
+    LawDef("constant", (("value", None),), "every entry exactly value",
+           lambda p, s, l: TargetLaw("constant", f"every entry {_f(p, 'value'):g}", value=_f(p, "value"))),
+    LawDef("normal", (("mean", 0.0), ("std", None)), "iid N(mean, std²)",
+           lambda p, s, l: _normal(_f(p, "std"), _f(p, "mean"))),
+    LawDef("uniform", (("a", None), ("low", None), ("high", None)), "iid U(-a, a), or U(low, high)", _uniform_law),
+    LawDef("mxnet_default", (), "iid U(-0.07, 0.07), MXNet's default weight initialization",
+           lambda p, s, l: _uniform(-0.07, 0.07)),
+    LawDef("xavier_uniform", (("gain", 1.0),), "U(-a, a), a = gain·sqrt(6/(fan_in + fan_out))", _xavier("uniform"),
+           ("glorot_uniform",)),
+    LawDef("xavier_normal", (("gain", 1.0),), "N(0, gain²·2/(fan_in + fan_out)), untruncated", _xavier("normal"),
+           ("glorot_normal",)),
+    LawDef("he_uniform", HE_PARAMS, "U(-b, b), b = gain·sqrt(3/fan), gain from the nonlinearity (PyTorch: "
+           "leaky_relu with slope a by default, sqrt(2) at a = 0)", _he("uniform"), ("kaiming_uniform",), HE_WORDS),
+    LawDef("he_normal", HE_PARAMS, "N(0, gain²/fan), untruncated, gain as for he_uniform", _he("normal"),
+           ("kaiming_normal",), HE_WORDS),
+    LawDef("lecun_uniform", (), "U(-b, b), b = sqrt(3/fan_in)", _lecun("uniform")),
+    LawDef("lecun_normal", (), "N(0, 1/fan_in), untruncated", _lecun("normal")),
+    LawDef("orthogonal", (("gain", 1.0),), "Haar (semi-)orthogonal matrix of shape (shape[0], rest), times gain",
+           _orthogonal),
+    LawDef("truncated_normal", (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0)),
+           "N(mean, std²) conditioned on [a, b] (PyTorch: std of the parent, a and b absolute)", _truncated),
+    LawDef("variance_scaling", (("scale", 1.0), ("mode", "fan_in"), ("distribution", "truncated_normal")),
+           "variance scale/n, n = fan_in, fan_out or their mean (Keras/JAX); truncated_normal cuts at ±2 parent "
+           "std with the parent std divided by 0.8796…; normal/untruncated_normal; uniform",
+           lambda p, shape, layout: _scaled(
+               _f(p, "scale") / fan_for_mode(_fans(shape, layout), str(p["mode"])),
+               "normal" if p["distribution"] == "untruncated_normal" else str(p["distribution"])),
+           (), {"mode": MODES, "distribution": ("truncated_normal", "normal", "untruncated_normal", "uniform")}),
+)
+
+#: every name and alias -> its definition
+LAWS: dict[str, LawDef] = {name: d for d in _DEFS for name in (d.name,) + d.aliases}
+
+_CLAIM_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.S)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_POSITIVE = {"std", "gain", "scale", "a"}  # must be > 0 (except he's slope a, which is ≥ 0)
+
+
+def parse_claim(text: str) -> Claim:
+    """Parse ``name`` or ``name(key=value, ...)`` into a :class:`Claim`.
+
+    Raises:
+        UsageError: unknown or malformed law, unknown parameter, bad value.
+
+    >>> str(parse_claim("glorot_uniform(gain=2)"))
+    'xavier_uniform(gain=2)'
+    >>> str(parse_claim("uniform(0.07)"))
+    'uniform(a=0.07)'
+    """
+    if not isinstance(text, str):
+        raise expected("claim", text, "a law such as xavier_uniform or normal(std=0.01)")
+    m = _CLAIM_RE.match(text)
+    if not m:
+        raise expected("claim", text, "name or name(key=value, ...), e.g. normal(std=0.01)")
+    name, args = m.group(1), m.group(2)
+    if name not in LAWS:
+        raise expected("claim", text, f"a law name, one of {', '.join(sorted(LAWS))}")
+    law = LAWS[name]
+    names = [k for k, _ in law.params]
+    given: dict[str, Value] = {}
+    if args is not None and args.strip():
+        for pos, part in enumerate(p.strip() for p in args.split(",")):
+            if "=" in part:
+                key, raw = (s.strip() for s in part.split("=", 1))
+            elif pos < len(names) and not any("=" in q for q in args.split(",")[:pos]):
+                key, raw = names[pos], part
+            else:
+                raise expected("claim", text, f"key=value parameters of {law.name}: {', '.join(names) or 'none'}")
+            if key not in names:
+                raise expected(f"{law.name} parameter", key, f"one of {', '.join(names) or '(none)'}")
+            if key in given:
+                raise expected(f"{law.name} parameter", key, "each parameter once")
+            given[key] = _value(law, key, raw, text)
+    params: dict[str, Value] = {}
+    for key, default in law.params:
+        value = given.get(key, default)
+        if value is None and not (law.name == "uniform"):
+            raise expected("claim", text, f"a value for {key} ({law.name}({', '.join(names)}))")
+        if value is not None:
+            params[key] = value
+    if law.name == "uniform":
+        _uniform_law(params, (1,), "torch")  # validates a vs low/high now, not per shape
+    if law.name == "truncated_normal" and not _f(params, "a") < _f(params, "b"):
+        raise expected("truncated_normal", text, "a < b")
+    return Claim(law.name, params)
+
+
+def _value(law: LawDef, key: str, raw: str, text: str) -> Value:
+    words = law.words.get(key)
+    if words is not None:
+        if raw not in words:
+            raise expected(f"{law.name} {key}", raw, f"one of {', '.join(words)}")
+        return raw
+    if not _NUMBER_RE.match(raw) and raw not in ("inf", "-inf"):
+        raise expected(f"{law.name} {key}", raw, "a number")
+    v = float(raw)
+    if not math.isfinite(v):
+        raise expected(f"{law.name} {key}", raw, "a finite number")
+    he_slope = key == "a" and law.name in ("he_uniform", "he_normal")
+    if key in _POSITIVE and not he_slope and law.name != "truncated_normal" and v <= 0:
+        raise expected(f"{law.name} {key}", raw, "a positive number")
+    if he_slope and v < 0:
+        raise expected(f"{law.name} {key}", raw, "a non-negative slope")
+    return v
+
+
+def target_law(claim: Claim | str, shape: tuple[int, ...], layout: str = "torch") -> TargetLaw:
+    """The law ``claim`` promises for an array of ``shape`` in ``layout``.
+
+    >>> target_law("xavier_uniform", (64, 32)).description
+    'U(-0.25, 0.25)'
+    """
+    c = parse_claim(claim) if isinstance(claim, str) else claim
+    dims = validate_shape(shape)
+    compute_fans(dims, layout)  # validates the layout
+    return LAWS[c.name].build(c.params, dims, layout)
