@@ -14,7 +14,11 @@ import sys
 import traceback
 from typing import Sequence
 
+from .drawing import DEFAULT_TIMEOUT
 from .errors import UsageError
+from .progress import Progress
+from .report import table
+from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE
 
 __all__ = ["main"]
 
@@ -57,12 +61,131 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=_seed, default=0, help="seed of every random draw (default 0)")
     v.add_argument("--list", action="store_true", help="list the claims without checking them")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    c = sub.add_parser(
+        "check", help="check an initializer against the law it claims",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check that TARGET draws the law LAW promises, and say so with numbers.\n\n"
+        "TARGET is module:attr (or module.attr) naming a sampler -- a function (shape, seed) -> array --\n"
+        "or a framework initializer: torch.nn.init:xavier_uniform_, jax.nn.initializers:glorot_normal,\n"
+        "keras.initializers:HeNormal, mxnet.init:Xavier, torch.nn:Linear (its default weight init).\n"
+        "LAW is a law of 'initcheck claims', e.g. xavier_uniform, he_normal(mode=fan_out), normal(std=0.01).",
+        epilog="examples:\n"
+        "  initcheck check torch.nn.init:xavier_uniform_ --claim xavier_uniform\n"
+        "  initcheck check torch.nn.init:kaiming_normal_ --claim 'he_normal(mode=fan_out)' --kwarg mode=fan_out\n"
+        "  initcheck check mypkg.inits:my_init --claim 'normal(std=0.02)' --shape 768x768 --json\n\n"
+        "exit status: 0 conforms, 1 does not conform, 2 usage error")
+    c.add_argument("target", metavar="TARGET", help="module:attr of a sampler or framework initializer")
+    c.add_argument("--claim", required=True, metavar="LAW", help="the law it promises (see 'initcheck claims')")
+    c.add_argument("--layout", default=None, help="fan layout: torch (out, in, *k), keras (*k, in, out), "
+                   "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)")
+    c.add_argument("--shape", action="append", type=_shape, metavar="AxB[xC...]",
+                   help="a shape to draw (repeatable; default: dense both ways, conv 1-D/2-D/3-D, small and large)")
+    c.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
+    c.add_argument("--alpha", type=_number("alpha"), default=DEFAULT_ALPHA,
+                   help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})")
+    c.add_argument("--tolerance", type=_number("tolerance"), default=DEFAULT_TOLERANCE,
+                   help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
+    c.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE",
+                   help="keyword argument for the framework initializer (repeatable), e.g. gain=2")
+    c.add_argument("--timeout", type=_number("timeout"), default=DEFAULT_TIMEOUT,
+                   help=f"seconds one draw may take before it counts as hung (default {DEFAULT_TIMEOUT:g})")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    law = sub.add_parser("claims", help="list the laws a --claim can name, with their formulas")
+    law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"shape={text!r}: expected dimensions like 64x32 or 16x8x3x3") from None
+    if not dims or any(d <= 0 for d in dims):
+        raise argparse.ArgumentTypeError(f"shape={text!r}: expected positive dimensions like 64x32")
+    return dims
+
+
+def _number(name: str):
+    def parse(text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}={text!r}: expected a number") from None
+    return parse
+
+
+def _kwargs(items: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--kwarg={item!r}: expected KEY=VALUE, e.g. gain=2")
+        value: object = raw
+        for cast in (int, float):
+            try:
+                value = cast(raw)
+                break
+            except ValueError:
+                continue
+        if raw in ("True", "true", "False", "false"):
+            value = raw.lower() == "true"
+        elif raw in ("None", "none"):
+            value = None
+        out[key] = value
+    return out
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .adapters import adapt, load_target
+    from .report import jsonable
+    from .verdict import check
+
+    adapted = adapt(load_target(args.target), **_kwargs(args.kwarg))
+    layout = args.layout or adapted.layout
+    with Progress(1, "check", force=False) as bar:
+        if args.json:
+            bar.enabled = False
+        report = check(adapted.sampler, args.claim, layout=layout, shapes=args.shape, seed=args.seed,
+                       alpha=args.alpha, tolerance=args.tolerance, timeout=args.timeout, target=args.target,
+                       progress=bar.step)
+    if args.json:
+        print(json.dumps(jsonable({"command": "check", "target": args.target, "framework": adapted.framework,
+                                   **report.to_dict()}), indent=2))
+        return EXIT_OK if report.passed else EXIT_FAIL
+    print(f"{args.target}: {report.summary()}")
+    print()
+    rows = [["x".join(map(str, p.shape)), p.law, f"{p.n:,}",
+             "-" if p.power_variance is None else f"{p.power_variance:.4f}"] for p in report.shapes]
+    print(table(["shape", "claimed law", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
+    if report.findings:
+        print()
+        for sentence in report.sentences():
+            print(f"- {sentence}")
+    return EXIT_OK if report.passed else EXIT_FAIL
+
+
+def _claims(args: argparse.Namespace) -> int:
+    from .laws import LAWS
+
+    seen = []
+    for d in LAWS.values():
+        if d not in seen:
+            seen.append(d)
+    rows = []
+    for d in seen:
+        params = ", ".join(k if v is None else f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.params)
+        rows.append([f"{d.name}({params})" if params else d.name, ", ".join(d.aliases), d.formula])
+    print(table(["law", "aliases", "formula"], rows, [None, None, 64]))
+    return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:
     from .claims import CLAIMS, VERIFY_ALPHA, run_claims, select
-    from .report import jsonable, table
+    from .report import jsonable
 
     claims = select(args.only)
     if args.list:
@@ -127,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return {"verify": _verify}[args.command](args)
+        return {"verify": _verify, "check": _check, "claims": _claims}[args.command](args)
     except UsageError as err:
         if debug:
             traceback.print_exc()

@@ -197,11 +197,20 @@ def _iid_tests(values: np.ndarray, first: np.ndarray, target: TargetLaw, bits: i
     tests = [st.mean_test(values, law), st.variance_test(values, law)]
     if st.finite_moment_order(law) > 8.5:
         tests.append(st.kurtosis_test(values, law))
-    smooth = dequantize(values, bits, seed)
-    tests += [st.ks_test(smooth, law), st.ad_test(smooth, law)]
     low, high = (float(v) for v in law.support())
+    # a rounded sample spread back over its rounding cells; what that spreads past a bound is
+    # mirrored back inside (a density flat over one cell stays flat)
+    smooth = dequantize(values, bits, seed)
+    if bits < 53:
+        smooth = np.where(smooth > high, 2 * high - smooth, smooth)
+        smooth = np.where(smooth < low, 2 * low - smooth, smooth)
+    tests += [st.ks_test(smooth, law), st.ad_test(smooth, law)]
     if math.isfinite(low) and math.isfinite(high):
-        tests += [st.support_test(values, *widen(low, high, bits)), st.bound_reach_test(values, law)]
+        # rounded values cannot come closer to a bound than the rounding grid: within one
+        # rounding step of a bound counts as reaching it
+        lo_in, hi_in = widen(low, high, bits)
+        reach = np.where(values >= 2 * high - hi_in, high, np.where(values <= 2 * low - lo_in, low, values))
+        tests += [st.support_test(values, lo_in, hi_in), st.bound_reach_test(reach if bits < 53 else values, law)]
     else:
         tests.append(st.extremes_test(values, law))
     tests.append(st.atoms_test(values, law, precision_bits=bits))
