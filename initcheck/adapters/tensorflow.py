@@ -1,0 +1,186 @@
+"""TensorFlow: its own initializers, ``tf.keras``, and ``tf.random`` functions.
+
+* ``tf.random_normal_initializer``, ``tf.random_uniform_initializer``,
+  ``tf.zeros_initializer``, ... (``init_ops_v2``), and Keras 2 (``tf_keras``)
+  classes or instances: rebuilt per draw with ``seed=seed`` like Keras
+  initializers (:func:`initcheck.adapters.keras.adapt_configurable`); with a
+  seed they use stateless ops, so no global state is touched.
+* ``tf.keras.initializers`` in TensorFlow >= 2.16 *is* Keras 3: those classes
+  are adapted by :mod:`initcheck.adapters.keras` (framework ``keras``, on the
+  backend Keras was started with).
+* ``tf.random.stateless_normal`` / ``stateless_uniform`` /
+  ``stateless_truncated_normal``: ``fn(shape, seed=[seed, 0], dtype=dtype, **kwargs)``.
+* stateful ``tf.random.normal`` / ``uniform`` / ``truncated_normal`` and TF1
+  ``tf.compat.v1`` initializers: drawn after ``tf.random.set_seed(seed)`` with
+  op seed ``seed``; the previous global seed is restored afterwards (which also
+  restarts TensorFlow's per-op counters: the one global effect).
+
+``dtype`` is a TensorFlow dtype or its name (default float32); bfloat16 is
+returned as float32. Layout: ``keras`` (``(*k, in, out)``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from typing import Any, Iterator
+
+from initcheck.adapters._common import Adapted
+from initcheck.adapters._common import ConformanceRow
+from initcheck.adapters._common import Excluded
+from initcheck.adapters._common import display_name
+from initcheck.adapters._common import parameter_names
+from initcheck.adapters._common import qualified_name
+from initcheck.adapters._common import seed32
+from initcheck.adapters._common import shape_tuple
+from initcheck.adapters._common import to_numpy
+from initcheck.adapters.keras import adapt_configurable
+from initcheck.errors import UsageError
+from initcheck.errors import expected
+
+__all__ = ["CONFORMANCE", "EXCLUDED", "adapt", "global_seed"]
+
+LAYOUT = "keras"
+
+
+def _dtype(dtype: Any) -> Any:
+    import tensorflow as tf
+
+    try:
+        dt = tf.as_dtype("float32" if dtype is None else dtype)
+    except TypeError as exc:
+        raise expected("dtype", dtype, "a TensorFlow floating dtype such as float32 or float64") from exc
+    if not dt.is_floating:
+        raise expected("dtype", dtype, "a TensorFlow floating dtype such as float32 or float64")
+    return dt
+
+
+@contextlib.contextmanager
+def global_seed(seed: int) -> Iterator[None]:
+    """Run the body after ``tf.random.set_seed(seed)``; restore the previous global seed after."""
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    old = context.global_seed()
+    tf.random.set_seed(seed)
+    try:
+        yield
+    finally:
+        tf.random.set_seed(old)
+
+
+def _public(obj: Any) -> str:
+    """``tf.random.normal``-style public name of ``obj``, else its qualified name."""
+    import tensorflow as tf
+
+    for prefix, space in (("tf.random.", tf.random), ("tf.", tf)):
+        for attr in dir(space):
+            if not attr.startswith("_") and getattr(space, attr, None) is obj:
+                return prefix + attr
+    return qualified_name(obj)
+
+
+def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
+    """Adapt a TensorFlow initializer or ``tf.random`` function (see the module docstring).
+
+    Raises:
+        UsageError: not one of those, bad keyword arguments or dtype.
+    """
+    dt = _dtype(dtype)
+    cls = obj if inspect.isclass(obj) else type(obj)
+    if any(c.__name__ == "Initializer" for c in cls.__mro__):
+        stateful = cls.__module__.endswith(".init_ops")  # TF1 tf.compat.v1 initializers
+        adapted = adapt_configurable(
+            obj, dtype_name=dt.name, kwargs=kwargs, framework="tensorflow", convert=to_numpy,
+            dtype_arg=dt, public_name=_public(cls),
+        )
+        if not stateful:
+            return adapted
+        inner = adapted.sampler
+
+        def reseeded(shape: tuple[int, ...], seed: int) -> Any:
+            with global_seed(seed32(seed)):
+                return inner(shape, seed)
+
+        return Adapted(reseeded, LAYOUT, "tensorflow", adapted.name, adapted.dtype_name)
+    names = parameter_names(obj) or []
+    if inspect.isroutine(obj) and names[:1] == ["shape"] and "seed" in names:
+        return _random_function(obj, dt, kwargs)
+    raise UsageError(
+        f"{qualified_name(obj)}: expected a TensorFlow initializer (tf.random_normal_initializer, "
+        "tf.keras.initializers.HeNormal, ...) or a tf.random function taking shape and seed"
+    )
+
+
+def _random_function(fn: Any, dt: Any, kwargs: dict[str, Any]) -> Adapted:
+    name = display_name(_public(fn), kwargs)
+    if "seed" in kwargs or "shape" in kwargs:
+        raise expected("kwargs", sorted(kwargs), f"no shape= or seed= for {name}: the sampler sets them")
+    stateless = getattr(fn, "__name__", "").startswith("stateless")
+    takes_dtype = "dtype" in (parameter_names(fn) or [])
+    extra = {**kwargs, "dtype": dt} if takes_dtype else dict(kwargs)
+    try:
+        inspect.signature(fn).bind((1,), seed=0, **extra)
+    except TypeError as exc:
+        raise UsageError(f"{name}: bad keyword arguments: {exc}") from exc
+
+    def sampler(shape: tuple[int, ...], seed: int) -> Any:
+        dims, s = shape_tuple(shape), seed32(seed)
+        if stateless:
+            return to_numpy(fn(dims, seed=[s, 0], **extra))
+        with global_seed(s):
+            return to_numpy(fn(dims, seed=s, **extra))
+
+    return Adapted(sampler, LAYOUT, "tensorflow", name, dt.name)
+
+
+# --- conformance table --------------------------------------------------------------------
+
+_FANS = (
+    "TensorFlow/Keras fans: weight (*k, in, out), fan_in = shape[-2]*prod(k), fan_out = shape[-1]*prod(k); "
+    "in VarianceScaling 'normal' means truncated normal (cut at +-2 parent std, variance corrected by 0.8796); "
+    "tf.random.normal and random_normal_initializer are untruncated, tf.random.truncated_normal cuts at 2 std "
+    "without correction"
+)
+
+
+def _row(name: str, target: str, kwargs: dict[str, Any], law: str, note: str = "") -> ConformanceRow:
+    return ConformanceRow(name, target, kwargs, law, f"{_FANS}. {note}" if note else f"{_FANS}.")
+
+
+CONFORMANCE: tuple[ConformanceRow, ...] = (
+    _row("random_normal_initializer", "tensorflow:random_normal_initializer", {}, "normal(mean=0, std=0.05)",
+         "defaults mean=0.0, stddev=0.05"),
+    _row("random_uniform_initializer", "tensorflow:random_uniform_initializer", {}, "uniform(a=0.05)",
+         "defaults minval=-0.05, maxval=0.05"),
+    _row("zeros_initializer", "tensorflow:zeros_initializer", {}, "zeros"),
+    _row("ones_initializer", "tensorflow:ones_initializer", {}, "ones"),
+    _row("constant_initializer(0.5)", "tensorflow:constant_initializer", {"value": 0.5}, "constant(value=0.5)",
+         "default value is 0"),
+    _row("stateless_normal", "tensorflow.random:stateless_normal", {}, "normal(mean=0, std=1)"),
+    _row("stateless_uniform", "tensorflow.random:stateless_uniform", {}, "uniform(low=0, high=1)",
+         "defaults minval=0, maxval=1 for floats"),
+    _row("stateless_truncated_normal", "tensorflow.random:stateless_truncated_normal", {},
+         "truncated_normal(mean=0, std=1, a=-2, b=2)", "cut at 2 stddev of the parent, no variance correction"),
+    _row("random.normal (stateful)", "tensorflow.random:normal", {}, "normal(mean=0, std=1)",
+         "stateful: drawn after tf.random.set_seed(seed)"),
+    _row("random.uniform (stateful)", "tensorflow.random:uniform", {}, "uniform(low=0, high=1)",
+         "stateful: drawn after tf.random.set_seed(seed)"),
+    _row("random.truncated_normal (stateful)", "tensorflow.random:truncated_normal", {},
+         "truncated_normal(mean=0, std=1, a=-2, b=2)", "stateful: drawn after tf.random.set_seed(seed)"),
+    _row("keras.initializers.GlorotUniform", "tensorflow.keras.initializers:GlorotUniform", {},
+         "xavier_uniform(gain=1)", "tf.keras is Keras 3 since TF 2.16: see the keras table"),
+    _row("keras.initializers.HeNormal", "tensorflow.keras.initializers:HeNormal", {},
+         "variance_scaling(scale=2, mode=fan_in, distribution=truncated_normal)", "truncated, as in Keras"),
+    _row("keras.initializers.TruncatedNormal", "tensorflow.keras.initializers:TruncatedNormal", {},
+         "truncated_normal(mean=0, std=0.05, a=-0.1, b=0.1)", "as in Keras"),
+)
+
+EXCLUDED: tuple[Excluded, ...] = (
+    Excluded("tf.keras.initializers (all)", "tensorflow.keras.initializers:HeNormal",
+             "the Keras 3 classes: the keras table covers them (three rows here show tf.keras resolves to them)"),
+    Excluded("tf.compat.v1 initializers", "tensorflow.compat.v1:glorot_uniform_initializer",
+             "TF1 API; adapted (drawn under tf.random.set_seed) but not tabled"),
+    Excluded("stateless_parameterized_truncated_normal, stateless_gamma, stateless_poisson, ...",
+             "tensorflow.random:stateless_gamma", "not weight initializers"),
+)
