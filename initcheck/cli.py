@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from typing import Sequence
@@ -144,6 +145,8 @@ def _check(args: argparse.Namespace) -> int:
     from .report import jsonable
     from .verdict import check
 
+    if os.getcwd() not in sys.path:  # a user's own module, named from where they stand
+        sys.path.insert(0, os.getcwd())
     adapted = adapt(load_target(args.target), **_kwargs(args.kwarg))
     layout = args.layout or adapted.layout
     with Progress(1, "check", force=False) as bar:

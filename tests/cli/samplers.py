@@ -1,0 +1,23 @@
+"""Plain numpy samplers the CLI tests name as targets."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+NOT_CALLABLE = 3
+
+
+def xavier_uniform_sampler(shape, seed):
+    rf = math.prod(shape[2:])
+    a = math.sqrt(6 / ((shape[0] + shape[1]) * rf))
+    return np.random.default_rng(seed).uniform(-a, a, shape)
+
+
+def too_wide(shape, seed):
+    return 1.5 * xavier_uniform_sampler(shape, seed)
+
+
+def raises(shape, seed):
+    raise RuntimeError("boom")

@@ -1,0 +1,78 @@
+"""``initcheck check`` and ``initcheck claims`` on plain numpy samplers: output, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from initcheck.cli import main
+
+GOOD = "tests.cli.samplers:xavier_uniform_sampler"
+BAD = "tests.cli.samplers:too_wide"
+
+
+def test_conforming_sampler_exits_0_with_a_table(capsys):
+    assert main(["check", GOOD, "--claim", "xavier_uniform", "--shape", "64x32", "--shape", "16x8x3x3"]) == 0
+    out = capsys.readouterr().out
+    assert "conforms to xavier_uniform(gain=1)" in out and "64x32" in out and "16x8x3x3" in out
+
+
+def test_non_conforming_sampler_exits_1_with_sentences_and_a_reproducer(capsys):
+    assert main(["check", BAD, "--claim", "xavier_uniform", "--shape", "64x32", "--seed", "4"]) == 1
+    out = capsys.readouterr().out
+    assert "does NOT conform" in out
+    assert f"re-run: initcheck check {BAD} --claim 'xavier_uniform(gain=1)' --layout torch --seed 4" in out
+
+
+def test_json_is_deterministic_and_complete(capsys):
+    outs = []
+    for _ in range(2):
+        assert main(["check", BAD, "--claim", "xavier_uniform", "--shape", "40x20", "--json"]) == 1
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1]
+    data = json.loads(outs[0])
+    assert data["passed"] is False and data["findings"] and data["n"] > 0
+    assert {"check", "shape", "expected", "observed", "statistic", "pvalue", "n", "seed"} <= set(data["findings"][0])
+
+
+def test_claims_lists_every_law(capsys):
+    from initcheck.laws import LAWS
+
+    assert main(["claims"]) == 0
+    out = capsys.readouterr().out
+    for name in LAWS:
+        assert name in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["check", GOOD, "--claim", "xavier_unifrom"], "claim='xavier_unifrom': expected a law name"),
+    (["check", GOOD, "--claim", "normal(sd=1)"], "normal parameter='sd': expected one of mean, std"),
+    (["check", GOOD, "--claim", "normal(std=-1)"], "normal std='-1': expected a positive number"),
+    (["check", GOOD, "--claim", "xavier_uniform", "--layout", "nchw"], "layout='nchw': expected one of"),
+    (["check", GOOD, "--claim", "xavier_uniform", "--shape", "64x0"], "shape='64x0': expected positive"),
+    (["check", GOOD, "--claim", "xavier_uniform", "--shape", "64by32"], "shape='64by32': expected dimensions"),
+    (["check", GOOD, "--claim", "xavier_uniform", "--alpha", "2"], "alpha=2.0: expected a number in (0, 1)"),
+    (["check", GOOD, "--claim", "xavier_uniform", "--tolerance", "0"], "tolerance=0.0: expected a number in (0, 0.5)"),
+    (["check", "no_such_module_xyz:f", "--claim", "zeros"], "target='no_such_module_xyz:f'"),
+    (["check", "tests.cli.samplers:nothing", "--claim", "zeros"], "has no attribute 'nothing'"),
+    (["check", "tests.cli.samplers:NOT_CALLABLE", "--claim", "zeros"], "is not callable"),
+    (["check", GOOD], "the following arguments are required: --claim"),
+    (["check", GOOD, "--claim", "zeros", "--kwarg", "gain"], "--kwarg='gain': expected KEY=VALUE"),
+])
+def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("initcheck: error: ") and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(capsys):
+    assert main(["--debug", "check", GOOD, "--claim", "nosuchlaw"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_misbehaving_sampler_is_exit_1_not_a_crash(capsys):
+    assert main(["check", "tests.cli.samplers:raises", "--claim", "zeros", "--shape", "4x4"]) == 1
+    out = capsys.readouterr().out
+    assert "raises: the sampler raised RuntimeError: boom" in out
