@@ -1,0 +1,77 @@
+"""Seed contract: correct samplers pass; ignored, non-deterministic and leaky seeds are caught."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from initcheck.errors import UsageError
+from initcheck.stats import seed_dependence_test
+from tests.stats._budget import ALPHA, P_EXACT
+
+SHAPE = (64, 32)
+
+
+def good(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0.0, 0.1, shape).astype(np.float32)
+
+
+def by_check(sampler, base: int) -> dict:
+    return {r.check: r for r in seed_dependence_test(sampler, SHAPE, [base, base + 1, base + 2])}
+
+
+@given(seed=st.integers(0, 2**32 - 3))
+@settings(max_examples=10, deadline=None, database=None)
+def test_correct_sampler_passes(seed: int) -> None:
+    res = by_check(good, seed)
+    assert res["seed-repeat"].pvalue == 1.0 and res["seed-distinct"].pvalue == 1.0  # exact
+    assert res["seed-corr"].pvalue > P_EXACT  # pearsonr is exact for normal draws; Bonferroni: 1e-8
+
+
+@given(seed=st.integers(0, 2**32 - 3))
+@settings(max_examples=5, deadline=None, database=None)
+def test_sampler_ignoring_its_seed_caught(seed: int) -> None:
+    def ignores(shape: tuple[int, ...], _seed: int) -> np.ndarray:
+        return good(shape, 12345)
+
+    res = by_check(ignores, seed)
+    assert res["seed-repeat"].pvalue == 1.0  # it is deterministic ...
+    assert res["seed-distinct"].pvalue == 0.0 and res["seed-distinct"].statistic == 3  # ... but seedless
+
+
+@given(seed=st.integers(0, 2**32 - 3))
+@settings(max_examples=5, deadline=None, database=None)
+def test_non_deterministic_sampler_caught(seed: int) -> None:
+    calls = []
+
+    def counts_calls(shape: tuple[int, ...], s: int) -> np.ndarray:
+        calls.append(s)  # stands for hidden state: global RNG, fresh entropy, a counter
+        return np.random.default_rng([s, len(calls)]).normal(size=shape)
+
+    res = by_check(counts_calls, seed)
+    assert res["seed-repeat"].pvalue == 0.0 and "2,048 of 2,048 entries differ" in res["seed-repeat"].detail
+
+
+@given(seed=st.integers(0, 2**32 - 3))
+@settings(max_examples=5, deadline=None, database=None)
+def test_seed_that_only_perturbs_a_shared_draw_caught(seed: int) -> None:
+    def leaky(shape: tuple[int, ...], s: int) -> np.ndarray:
+        return good(shape, 7) + 0.1 * good(shape, s)
+
+    res = by_check(leaky, seed)
+    assert res["seed-distinct"].pvalue == 1.0  # the draws differ ...
+    assert res["seed-corr"].rejects(ALPHA) and res["seed-corr"].estimate > 0.9  # r ~ 0.99: never misses
+
+
+def test_wrong_shape_and_bad_arguments() -> None:
+    def shapeless(shape: tuple[int, ...], s: int) -> np.ndarray:
+        return good((s % 3 + 1, 4), s)
+
+    res = {r.check: r for r in seed_dependence_test(shapeless, (2, 4), [0, 1])}
+    assert res["seed-corr"].pvalue == 0.0  # draws of different sizes cannot be independent draws of one shape
+    with pytest.raises(UsageError, match=r"seeds=\[1, 1\]"):
+        seed_dependence_test(good, SHAPE, [1, 1])
+    with pytest.raises(UsageError, match="sampler="):
+        seed_dependence_test("not callable", SHAPE, [1, 2])
