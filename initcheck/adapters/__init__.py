@@ -322,7 +322,16 @@ def adapt(
     if framework is None:
         adapted = _reference(obj, layout, dtype, kwargs) or _plain(obj, dtype, kwargs)
     else:
-        adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
+        try:
+            adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
+        except ModuleNotFoundError as exc:  # a look-alike (tensor / key, shape) without the framework
+            if (exc.name or "").split(".")[0] != FRAMEWORKS[framework].module.split(".")[0]:
+                raise
+            fw = FRAMEWORKS[framework]
+            raise UsageError(
+                f"{obj!r}: looks like a {fw.name} initializer, but {fw.module} is not installed "
+                f"(install it: {fw.install_hint})"
+            ) from exc
     if layout is not None:
         adapted = Adapted(adapted.sampler, layout, adapted.framework, adapted.name, adapted.dtype_name)
     return adapted

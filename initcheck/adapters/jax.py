@@ -51,10 +51,8 @@ def _dtype(dtype: Any) -> Any:
     import jax
     import jax.numpy as jnp
 
-    if dtype is None:
-        return jnp.float32
     try:
-        dt = jnp.dtype(dtype)
+        dt = jnp.dtype("float32" if dtype is None else dtype)
     except TypeError as exc:
         raise expected("dtype", dtype, "a floating dtype such as float32, float64, float16, bfloat16") from exc
     if not jnp.issubdtype(dt, jnp.floating):
@@ -103,7 +101,7 @@ def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
     def sampler(shape: tuple[int, ...], seed: int) -> Any:
         return to_numpy(init(jax.random.PRNGKey(seed32(seed)), shape_tuple(shape), dt))
 
-    return Adapted(sampler, LAYOUT, _framework(obj), name, str(dt))
+    return Adapted(sampler, LAYOUT, _framework(obj), name, dt.name)
 
 
 # --- conformance tables ----------------------------------------------------------------

@@ -102,7 +102,7 @@ def adapt(obj: Any, *, dtype: Any = None, param: str = "weight", **kwargs: Any) 
 
 _FANS = (
     "MXNet fans: weight (out, in, *k) as in PyTorch, fan_in = shape[1]*prod(k), fan_out = shape[0]*prod(k); "
-    "'gaussian'/Normal are untruncated N(0, sigma^2)"
+    "'gaussian' and Normal mean the untruncated normal N(0, sigma^2)"
 )
 
 
