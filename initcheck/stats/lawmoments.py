@@ -26,7 +26,14 @@ from scipy import special
 
 from initcheck.errors import expected
 
-__all__ = ["finite_moment_order", "has_moment", "kurtosis", "require_moments", "standardized_moments"]
+__all__ = [
+    "finite_moment_order",
+    "has_moment",
+    "is_symmetric",
+    "kurtosis",
+    "require_moments",
+    "standardized_moments",
+]
 
 _TAIL_MASSES = (1e-10, 1e-14)  # where the tail exponent is measured
 _TAIL_MARGIN = 0.5  # the k-th moment is finite when the tail exponent exceeds k + this
@@ -105,6 +112,15 @@ def standardized_moments(law: Any, kmax: int) -> np.ndarray:
             warnings.simplefilter("ignore")
             rho[k] = float(law.expect(lambda t, k=k: ((t - mu) / sigma) ** k))
     return rho
+
+
+def is_symmetric(law: Any, center: float) -> bool:
+    """Whether the law is symmetric about ``center`` (checked at five quantiles, to 1e-9)."""
+    for p in (0.01, 0.1, 0.25, 0.4, 0.49):
+        x = float(law.ppf(p))
+        if not abs(float(law.sf(2.0 * center - x)) - p) <= 1e-9 * max(1.0, p):
+            return False
+    return True
 
 
 def kurtosis(law: Any) -> float:

@@ -55,7 +55,7 @@ import numpy as np
 
 from initcheck.errors import expected
 from initcheck.stats._common import check_law, fmt, law_label, quantile_for_level
-from initcheck.stats.lawmoments import has_moment, kurtosis, require_moments, standardized_moments
+from initcheck.stats.lawmoments import has_moment, is_symmetric, kurtosis, require_moments, standardized_moments
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 from initcheck.stats.tails import normal_tails, pearson3_tails, two_sided
 
@@ -94,7 +94,7 @@ def structure_tests(w: Any, law: Any) -> list[TestResult]:
                            None, f"{bad:,} of {z.size:,} values are not finite")]
     kappa = kurtosis(law)
     out = []
-    sym = _symmetric(law, mu)
+    sym = is_symmetric(law, mu)
     if z.size >= 2:
         out.append(_serial("serial-corr", "C order", z.reshape(-1)[:-1], z.reshape(-1)[1:], sym))
     if cols >= 2 and units >= 2:
@@ -116,15 +116,6 @@ def structure_tests(w: Any, law: Any) -> list[TestResult]:
         out.append(_scale("row-scale", "rows", z, kappa, rho))
         out.append(_scale("col-scale", "columns", z.T, kappa, rho))
     return out
-
-
-def _symmetric(law: Any, mu: float) -> bool:
-    """Whether the law is symmetric about mu (checked at five quantiles)."""
-    for p in (0.01, 0.1, 0.25, 0.4, 0.49):
-        x = float(law.ppf(p))
-        if not abs(float(law.sf(2.0 * mu - x)) - p) <= 1e-9 * max(1.0, p):
-            return False
-    return True
 
 
 def _serial(check: str, where: str, a: np.ndarray, b: np.ndarray, symmetric: bool) -> TestResult:

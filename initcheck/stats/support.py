@@ -23,6 +23,7 @@ from scipy import optimize
 from initcheck.errors import expected
 from initcheck.stats._common import as_sample, check_law, check_level, fmt, law_label
 from initcheck.stats._common import nonfinite_detail
+from initcheck.stats.lawmoments import is_symmetric
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 from initcheck.stats.tails import two_sided
 
@@ -184,8 +185,9 @@ def extremes_test(x: Any, law: Any) -> TestResult:
     log_g = _log_g(law, mu, t)
     lower = math.exp(n * log_g)  # P(T <= t)
     upper = -math.expm1(n * log_g)  # P(T >= t), equal to 1 - P(T <= t) for a continuous law
-    median = _quantile_of_max(law, mu, n, 0.5)
-    lo_r, hi_r = _quantile_of_max(law, mu, n, 5e-7), _quantile_of_max(law, mu, n, 1 - 5e-7)
+    sym = is_symmetric(law, mu)
+    median = _quantile_of_max(law, mu, n, 0.5, sym)
+    lo_r, hi_r = _quantile_of_max(law, mu, n, 5e-7, sym), _quantile_of_max(law, mu, n, 1 - 5e-7, sym)
     sd = math.sqrt(var)
     detail = (f"max |x - mu| = {fmt(t)} ({t / sd:.3g} sd) vs median {fmt(median)} under "
               f"{law_label(law)}; central 1 - 1e-6 range [{fmt(lo_r)}, {fmt(hi_r)}] (n = {n:,})")
@@ -205,9 +207,11 @@ def _log_g(law: Any, mu: float, t: float) -> float:
     return math.log1p(-tail)
 
 
-def _quantile_of_max(law: Any, mu: float, n: int, prob: float) -> float:
-    """The t with P(T <= t) = prob, i.e. tail mass 1 - prob^(1/n), by root finding."""
+def _quantile_of_max(law: Any, mu: float, n: int, prob: float, symmetric: bool) -> float:
+    """The t with P(T <= t) = prob, i.e. tail mass 1 - prob^(1/n) (closed form if symmetric)."""
     target = -math.expm1(math.log(prob) / n)
+    if symmetric:
+        return float(law.isf(target / 2.0)) - mu
     hi = math.sqrt(float(law.var()))
     while _tail_mass(law, mu, hi) > target and hi < 1e300:
         hi *= 2.0

@@ -45,7 +45,7 @@ def test_correct_draws_not_flagged_at_any_precision(seed: int, law: str) -> None
 def test_bfloat16_via_precision_bits(seed: int, law: str) -> None:
     x = to_bfloat16(_draw(law, np.random.default_rng(seed), 5000))
     assert atoms_test(x, LAWS[law], precision_bits=8, slack_bits=0).pvalue > P_APPROX  # rate <= 1e-7
-    # the same values judged as float32 pile up: thousands of pairs vs ~1 (pigeonhole: never misses)
+    # the same values judged as float32 pile up: ~10,000 pairs vs ~4 expected -> miss < 1e-100
     assert atoms_test(x, LAWS[law], dtype=np.float32).rejects(ALPHA)
 
 
@@ -53,8 +53,9 @@ def test_bfloat16_via_precision_bits(seed: int, law: str) -> None:
 @settings(max_examples=5, deadline=None, database=None)
 def test_expectation_depends_on_dtype(seed: int) -> None:
     x16 = _draw("normal", np.random.default_rng(seed), 20_000).astype(np.float16)
-    # 20,000 float16 values make ~20,000 coincident pairs: as float64 (~1e-9 expected) it
-    # is always rejected, as float16 it is not (rate in the test above)
+    # 20,000 float16 values make ~20,000 coincident pairs: as float64 (~1e-8 expected) it
+    # is rejected unless there are none (probability ~ exp(-20,000)); as float16 it is not
+    # (rate in the test above)
     assert atoms_test(x16.astype(np.float64), LAWS["normal"]).rejects(ALPHA)
     assert atoms_test(x16, LAWS["normal"], dtype=np.float64).rejects(ALPHA)
 
