@@ -94,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    m = sub.add_parser("conformance", help="check every initializer a framework ships against its documented law",
+                       description="Run every initializer FRAMEWORK ships against the law its documentation "
+                       "promises, one verdict per row; the matrix shares --alpha among its rows.")
+    m.add_argument("framework", metavar="FRAMEWORK", help="torch, jax, flax, keras, tensorflow or mxnet")
+    fmt = m.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the matrix as JSON")
+    fmt.add_argument("--markdown", action="store_true", help="print the matrix as a Markdown table")
+    m.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
+    m.add_argument("--alpha", type=_number("alpha"), default=DEFAULT_ALPHA,
+                   help=f"false-alarm probability of the whole matrix (default {DEFAULT_ALPHA:g})")
+    m.add_argument("--tolerance", type=_number("tolerance"), default=DEFAULT_TOLERANCE,
+                   help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
+    m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     law = sub.add_parser("claims", help="list the laws a --claim can name, with their formulas")
     law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -169,6 +183,38 @@ def _check(args: argparse.Namespace) -> int:
         for sentence in report.sentences():
             print(f"- {sentence}")
     return EXIT_OK if report.passed else EXIT_FAIL
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from .adapters import conformance
+    from .conformance import run_conformance
+    from .report import jsonable
+
+    if args.framework in ("torch", "jax", "flax", "keras", "tensorflow", "mxnet"):
+        total = len(conformance(args.framework))
+    else:
+        total = 1
+    with Progress(total, f"conformance {args.framework}") as bar:
+        matrix = run_conformance(args.framework, seed=args.seed, alpha=args.alpha, tolerance=args.tolerance,
+                                 progress=bar.step, advance=bar.advance)
+    if args.json:
+        print(json.dumps(jsonable(matrix.to_dict()), indent=2))
+    elif args.markdown:
+        print(matrix.markdown())
+    else:
+        rows = [[r.row.name, r.row.law, r.status if r.status == "conforms" else f"{r.status.upper()}: {r.worst()}",
+                 f"{r.report.n:,}" if r.report else "-"] for r in matrix.rows]
+        print(table(["initializer", "law promised", "verdict", "values"], rows, [None, 40, 60, None]))
+        for e in matrix.excluded:
+            print(f"  not in the matrix: {e.name}: {e.reason}")
+        print()
+        bad = sum(r.status != "conforms" for r in matrix.rows)
+        print(f"{args.framework}: {len(matrix.rows) - bad} of {len(matrix.rows)} initializers conform "
+              f"(matrix α = {args.alpha:g}, shared by {matrix.total} rows; seed {args.seed}).")
+    if matrix.interrupted:
+        print(f"initcheck: interrupted after {len(matrix.rows)} of {matrix.total} rows", file=sys.stderr)
+        return 130
+    return EXIT_OK if matrix.passed else EXIT_FAIL
 
 
 def _claims(args: argparse.Namespace) -> int:
@@ -253,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return {"verify": _verify, "check": _check, "claims": _claims}[args.command](args)
+        return {"verify": _verify, "check": _check, "conformance": _conformance, "claims": _claims}[args.command](args)
     except UsageError as err:
         if debug:
             traceback.print_exc()
