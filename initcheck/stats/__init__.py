@@ -36,6 +36,8 @@ Planning (:func:`plan_variance_n`, :func:`plan_mean_n`, :func:`plan_bound_n`,
 
 from __future__ import annotations
 
+# ruff: noqa: I001 - one import per line, as the public API lists it
+
 from initcheck.stats.atoms import atoms_test
 from initcheck.stats.edf import ad_test
 from initcheck.stats.edf import ks_test
@@ -85,9 +87,9 @@ __all__ = [
     "haar_test",
     "holm",
     "holm_adjusted",
+    "ks_test",
     "kurtosis",
     "kurtosis_test",
-    "ks_test",
     "mean_test",
     "orthogonality_test",
     "plan_bound_n",

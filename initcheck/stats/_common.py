@@ -29,7 +29,7 @@ def as_sample(x: Any, name: str = "x", *, min_size: int = 1) -> np.ndarray:
     """
     try:
         arr = np.asarray(x)
-    except Exception as err:  # noqa: BLE001 - anything numpy refuses is a usage error
+    except Exception as err:
         raise expected(name, type(x).__name__, "an array of real numbers") from err
     if arr.dtype.kind not in "biuf" and arr.dtype.name != "bfloat16":
         raise expected(f"{name}.dtype", str(arr.dtype), "a real numeric dtype")
@@ -61,7 +61,9 @@ def quantile_for_level(level: float) -> float:
     return float(stats.norm.isf((1.0 - level) / 2.0))
 
 
-def check_law(law: Any, name: str = "law", *, needs: tuple[str, ...] = ("cdf", "mean", "var")) -> Any:
+def check_law(
+    law: Any, name: str = "law", *, needs: tuple[str, ...] = ("cdf", "mean", "var")
+) -> Any:
     """Check that ``law`` looks like a frozen ``scipy.stats`` law."""
     missing = [m for m in needs if not callable(getattr(law, m, None))]
     if missing:

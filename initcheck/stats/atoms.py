@@ -47,14 +47,24 @@ _TAIL = 1e-16  # the law is integrated between its 1e-16 and 1 - 1e-16 quantiles
 _MIN_EXPONENT = {11: -14, 24: -126, 53: -1022}  # float16, float32, float64; else bfloat16's -126
 
 
-def _format(x_dtype: Any, dtype: Any, precision_bits: int | None, min_exponent: int | None) -> tuple[int, int, str]:
+def _format(
+    x_dtype: Any, dtype: Any, precision_bits: int | None, min_exponent: int | None
+) -> tuple[int, int, str]:
     """(fraction bits, min normal exponent, label) of the format the values were rounded to."""
     if precision_bits is not None:
         if dtype is not None:
             raise expected("precision_bits", precision_bits, "None when dtype is given")
-        if isinstance(precision_bits, bool) or not isinstance(precision_bits, (int, np.integer)) or not 2 <= precision_bits <= 64:
+        if (
+            isinstance(precision_bits, bool)
+            or not isinstance(precision_bits, (int, np.integer))
+            or not 2 <= precision_bits <= 64
+        ):
             raise expected("precision_bits", precision_bits, "an int in [2, 64] (8 for bfloat16)")
-        emin = _MIN_EXPONENT.get(int(precision_bits), -126) if min_exponent is None else int(min_exponent)
+        emin = (
+            _MIN_EXPONENT.get(int(precision_bits), -126)
+            if min_exponent is None
+            else int(min_exponent)
+        )
         return int(precision_bits) - 1, emin, f"{int(precision_bits)}-bit significand"
     if dtype is None:
         if getattr(x_dtype, "name", "") == "bfloat16":
@@ -63,7 +73,9 @@ def _format(x_dtype: Any, dtype: Any, precision_bits: int | None, min_exponent: 
     try:
         info = np.finfo(dtype)
     except (TypeError, ValueError) as err:
-        raise expected("dtype", dtype, "a numpy floating dtype (use precision_bits for bfloat16)") from err
+        raise expected(
+            "dtype", dtype, "a numpy floating dtype (use precision_bits for bfloat16)"
+        ) from err
     emin = int(info.minexp) if min_exponent is None else int(min_exponent)
     return int(info.nmant), emin, np.dtype(dtype).name
 
@@ -82,7 +94,7 @@ def coincidence_moments(law: Any, frac_bits: int, min_exponent: int) -> tuple[fl
     starts = np.ldexp(1.0, exps[:-1])
     ends = np.ldexp(1.0, exps[1:])
     ulps = np.ldexp(1.0, exps[:-1] - frac_bits)
-    a = np.concatenate([[-2.0**min_exponent], starts, -ends])
+    a = np.concatenate([[-(2.0**min_exponent)], starts, -ends])
     b = np.concatenate([[2.0**min_exponent], ends, -starts])
     h = np.concatenate([[2.0 ** (min_exponent - frac_bits)], ulps, ulps])
     a, b = np.maximum(a, low), np.minimum(b, high)
@@ -97,8 +109,15 @@ def coincidence_moments(law: Any, frac_bits: int, min_exponent: int) -> tuple[fl
     return p2, p3
 
 
-def atoms_test(x: Any, law: Any, dtype: Any = None, *, precision_bits: int | None = None,
-               min_exponent: int | None = None, slack_bits: int = DEFAULT_SLACK_BITS) -> TestResult:
+def atoms_test(
+    x: Any,
+    law: Any,
+    dtype: Any = None,
+    *,
+    precision_bits: int | None = None,
+    min_exponent: int | None = None,
+    slack_bits: int = DEFAULT_SLACK_BITS,
+) -> TestResult:
     """Test H0: repeated values are no more frequent than for ``law`` rounded to the format.
 
     Args:
@@ -124,7 +143,11 @@ def atoms_test(x: Any, law: Any, dtype: Any = None, *, precision_bits: int | Non
     check_law(law, needs=("pdf", "ppf", "isf", "support"))
     x_dtype = getattr(x, "dtype", np.dtype(np.float64))
     frac_bits, emin, label = _format(x_dtype, dtype, precision_bits, min_exponent)
-    if isinstance(slack_bits, bool) or not isinstance(slack_bits, (int, np.integer)) or not 0 <= slack_bits <= frac_bits:
+    if (
+        isinstance(slack_bits, bool)
+        or not isinstance(slack_bits, (int, np.integer))
+        or not 0 <= slack_bits <= frac_bits
+    ):
         raise expected("slack_bits", slack_bits, f"an int in [0, {frac_bits}]")
     flat = as_sample(x)
     n = flat.size
@@ -132,8 +155,17 @@ def atoms_test(x: Any, law: Any, dtype: Any = None, *, precision_bits: int | Non
     null = f"coincident values as for {law_label(law)} rounded to {grid}"
     n_bad = int(n - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
-        return TestResult("atoms", null, math.inf, 0.0, n, math.inf, (math.inf, math.inf), None,
-                          nonfinite_detail(n_bad, n))
+        return TestResult(
+            "atoms",
+            null,
+            math.inf,
+            0.0,
+            n,
+            math.inf,
+            (math.inf, math.inf),
+            None,
+            nonfinite_detail(n_bad, n),
+        )
     values, counts = np.unique(flat, return_counts=True)
     c = counts.astype(np.float64)
     observed = int(np.sum(counts.astype(np.int64) * (counts.astype(np.int64) - 1) // 2))
@@ -143,11 +175,22 @@ def atoms_test(x: Any, law: Any, dtype: Any = None, *, precision_bits: int | Non
     var = pairs * (p2 - p2 * p2) + 6.0 * triples * max(p3 - p2 * p2, 0.0)
     pvalue = _upper_tail(observed, mean, var)
     top = int(np.argmax(c))
-    detail = (f"{observed:,} coincident pairs vs {fmt(mean)} expected for {law_label(law)} rounded to "
-              f"{grid}; most repeated value {fmt(values[top])} (x{int(counts[top]):,}), "
-              f"{values.size:,} distinct of {n:,}")
-    return TestResult("atoms", null, float(observed), pvalue, n, float(observed),
-                      (float(observed), float(observed)), mean, detail)
+    detail = (
+        f"{observed:,} coincident pairs vs {fmt(mean)} expected for {law_label(law)} rounded to "
+        f"{grid}; most repeated value {fmt(values[top])} (x{int(counts[top]):,}), "
+        f"{values.size:,} distinct of {n:,}"
+    )
+    return TestResult(
+        "atoms",
+        null,
+        float(observed),
+        pvalue,
+        n,
+        float(observed),
+        (float(observed), float(observed)),
+        mean,
+        detail,
+    )
 
 
 def _upper_tail(observed: int, mean: float, var: float) -> float:

@@ -25,8 +25,14 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
-from initcheck.stats._common import as_sample, check_law, check_level, fmt, law_label
-from initcheck.stats._common import nonfinite_detail
+from initcheck.stats._common import (
+    as_sample,
+    check_law,
+    check_level,
+    fmt,
+    law_label,
+    nonfinite_detail,
+)
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 
 __all__ = ["ad_sf", "ad_test", "ks_test"]
@@ -51,7 +57,9 @@ def _lugannani_rice(z: float) -> float:
     lo = -1.0
     while _cgf(lo, 1) > z:
         lo *= 4.0
-    t = optimize.brentq(lambda s: _cgf(s, 1) - z, lo, 1.0 - 1e-15, xtol=1e-15, rtol=1e-14, maxiter=400)
+    t = optimize.brentq(
+        lambda s: _cgf(s, 1) - z, lo, 1.0 - 1e-15, xtol=1e-15, rtol=1e-14, maxiter=400
+    )
     w = math.copysign(math.sqrt(max(2.0 * (t * z - _cgf(t, 0)), 0.0)), t)
     u = t * math.sqrt(_cgf(t, 2))
     return float(stats.norm.sf(w) + stats.norm.pdf(w) * (1.0 / u - 1.0 / w))
@@ -103,10 +111,21 @@ def ks_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResult:
     d = float(res.statistic)
     eps = math.sqrt(math.log(2.0 / (1.0 - level)) / (2.0 * n))
     where = float(getattr(res, "statistic_location", math.nan))
-    detail = (f"KS distance {fmt(d)} between the sample's cdf and {law_label(law)}'s "
-              f"(at x = {fmt(where)}, sqrt(n) D = {math.sqrt(n) * d:.3g}, n = {n:,})")
-    return TestResult("shape-ks", null, d, float(min(1.0, max(0.0, res.pvalue))), n, d,
-                      (max(0.0, d - eps), min(1.0, d + eps)), 0.0, detail)
+    detail = (
+        f"KS distance {fmt(d)} between the sample's cdf and {law_label(law)}'s "
+        f"(at x = {fmt(where)}, sqrt(n) D = {math.sqrt(n) * d:.3g}, n = {n:,})"
+    )
+    return TestResult(
+        "shape-ks",
+        null,
+        d,
+        float(min(1.0, max(0.0, res.pvalue))),
+        n,
+        d,
+        (max(0.0, d - eps), min(1.0, d + eps)),
+        0.0,
+        detail,
+    )
 
 
 def ad_test(x: Any, law: Any) -> TestResult:
@@ -134,7 +153,9 @@ def ad_test(x: Any, law: Any) -> TestResult:
     xs = np.sort(flat)
     weights = 2.0 * np.arange(1, n + 1, dtype=np.float64) - 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.asarray(law.logcdf(xs), dtype=np.float64) + np.asarray(law.logsf(xs[::-1]), dtype=np.float64)
+        terms = np.asarray(law.logcdf(xs), dtype=np.float64) + np.asarray(
+            law.logsf(xs[::-1]), dtype=np.float64
+        )
         a2 = float(-n - np.sum(weights * terms) / n)
     if math.isnan(a2):
         a2 = math.inf
@@ -147,5 +168,14 @@ def _nonfinite(check: str, null: str, flat: np.ndarray, expect: float) -> TestRe
     bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
     if not bad:
         return None
-    return TestResult(check, null, math.inf, 0.0, int(flat.size), math.nan, (math.nan, math.nan),
-                      expect, nonfinite_detail(bad, int(flat.size)))
+    return TestResult(
+        check,
+        null,
+        math.inf,
+        0.0,
+        int(flat.size),
+        math.nan,
+        (math.nan, math.nan),
+        expect,
+        nonfinite_detail(bad, int(flat.size)),
+    )

@@ -16,8 +16,14 @@ from typing import Any
 import numpy as np
 
 from initcheck.errors import expected
-from initcheck.stats._common import check_law, check_level, fmt, law_label, nonfinite_detail
-from initcheck.stats._common import quantile_for_level
+from initcheck.stats._common import (
+    check_law,
+    check_level,
+    fmt,
+    law_label,
+    nonfinite_detail,
+    quantile_for_level,
+)
 from initcheck.stats.lawmoments import has_moment, kurtosis, require_moments, standardized_moments
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 from initcheck.stats.running import RunningMoments
@@ -44,10 +50,31 @@ def _broken(check: str, null: str, rm: RunningMoments, expect: float) -> TestRes
     """The verdict on data with non-finite values (rejected) or too few values (usage error)."""
     if rm.nonfinite:
         total = rm.n + rm.nonfinite
-        return TestResult(check, null, math.inf, 0.0, total, math.nan, (math.nan, math.nan), expect,
-                          nonfinite_detail(rm.nonfinite, total))
+        return TestResult(
+            check,
+            null,
+            math.inf,
+            0.0,
+            total,
+            math.nan,
+            (math.nan, math.nan),
+            expect,
+            nonfinite_detail(rm.nonfinite, total),
+        )
     if rm.n < 2:
         raise expected("x.size", rm.n, "at least 2 finite values")
+    if not all(math.isfinite(v) for v in rm.sums):
+        return TestResult(
+            check,
+            null,
+            math.inf,
+            0.0,
+            rm.n,
+            math.inf,
+            (math.inf, math.inf),
+            expect,
+            f"moments of {rm.n:,} values overflow float64 (values up to {fmt(max(abs(rm.min), abs(rm.max)))})",
+        )
     return None
 
 
@@ -85,10 +112,13 @@ def mean_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResult:
     skew = float(np.asarray(law.stats(moments="s"))) if has_moment(law, 3) else 0.0
     upper, lower = pearson3_tails(xbar, mu, se, skew / math.sqrt(n) if math.isfinite(skew) else 0.0)
     half = quantile_for_level(level) * math.sqrt(rm.sample_variance() / n)
-    detail = (f"sample mean {fmt(xbar)} vs expected {fmt(mu)} "
-              f"(shift {fmt((xbar - mu) / sigma)} sd of {law_label(law)}, z = {z:.3g}, n = {n:,})")
-    return TestResult("mean", null, z, two_sided(upper, lower), n, xbar, (xbar - half, xbar + half),
-                      mu, detail)
+    detail = (
+        f"sample mean {fmt(xbar)} vs expected {fmt(mu)} "
+        f"(shift {fmt((xbar - mu) / sigma)} sd of {law_label(law)}, z = {z:.3g}, n = {n:,})"
+    )
+    return TestResult(
+        "mean", null, z, two_sided(upper, lower), n, xbar, (xbar - half, xbar + half), mu, detail
+    )
 
 
 def variance_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResult:
@@ -136,10 +166,13 @@ def variance_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResu
     m4 = rm.moment_about(mu, 4)
     half = quantile_for_level(level) * math.sqrt(max(m4 - s2 * s2, 0.0) / n)
     ratio = s2 / var
-    detail = (f"sample variance {fmt(s2)} vs expected {fmt(var)} (ratio {ratio:.4f}, z = {z:.3g}, "
-              f"kurtosis {fmt(kappa)}, n = {n:,})")
-    return TestResult("variance", null, z, two_sided(upper, lower), n, s2, (s2 - half, s2 + half),
-                      var, detail)
+    detail = (
+        f"sample variance {fmt(s2)} vs expected {fmt(var)} (ratio {ratio:.4f}, z = {z:.3g}, "
+        f"kurtosis {fmt(kappa)}, n = {n:,})"
+    )
+    return TestResult(
+        "variance", null, z, two_sided(upper, lower), n, s2, (s2 - half, s2 + half), var, detail
+    )
 
 
 def _kurtosis_null(rho: np.ndarray, n: int) -> tuple[float, float, float]:
@@ -202,7 +235,7 @@ def kurtosis_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResu
             or a bad ``level``.
     """
     level = check_level(level)
-    mu, sigma = _law_mean_sd(law)
+    mu, _ = _law_mean_sd(law)
     require_moments(law, 8, "kurtosis_test")
     rho = standardized_moments(law, 12 if has_moment(law, 12) else 8)
     kappa = float(rho[4])
@@ -214,8 +247,17 @@ def kurtosis_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResu
     n = rm.n
     m2, m4 = rm.moment_about(mu, 2), rm.moment_about(mu, 4)
     if not m2 > 0.0:
-        return TestResult("kurtosis", null, math.inf, 0.0, n, math.nan, (math.nan, math.nan), kappa,
-                          f"all {n:,} values equal the law's mean {fmt(mu)}")
+        return TestResult(
+            "kurtosis",
+            null,
+            math.inf,
+            0.0,
+            n,
+            math.nan,
+            (math.nan, math.nan),
+            kappa,
+            f"all {n:,} values equal the law's mean {fmt(mu)}",
+        )
     k_hat = m4 / (m2 * m2)
     mean_l, sd_l, skew_l = _kurtosis_null(rho, n)
     stat = math.log(k_hat / kappa)
@@ -223,6 +265,8 @@ def kurtosis_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResu
     q = quantile_for_level(level)
     ci = (k_hat * math.exp(-mean_l - q * sd_l), k_hat * math.exp(-mean_l + q * sd_l))
     z = (stat - mean_l) / sd_l
-    detail = (f"sample kurtosis {fmt(k_hat)} vs expected {fmt(kappa)} for {law_label(law)} "
-              f"(z = {z:.3g}, n = {n:,})")
+    detail = (
+        f"sample kurtosis {fmt(k_hat)} vs expected {fmt(kappa)} for {law_label(law)} "
+        f"(z = {z:.3g}, n = {n:,})"
+    )
     return TestResult("kurtosis", null, z, two_sided(upper, lower), n, k_hat, ci, kappa, detail)

@@ -12,7 +12,8 @@ Every function accepts p-values or objects with a ``pvalue`` attribute
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

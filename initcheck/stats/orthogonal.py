@@ -24,7 +24,8 @@ p < 1e-40); tests/stats/test_stats_orthogonal.py measures it.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -42,7 +43,9 @@ _RTOL_FACTOR = 10.0  # tolerance = gain² · 10 · eps · sqrt(max(rows, cols));
 def _as_matrix(q: Any, name: str) -> np.ndarray:
     arr = np.asarray(q)
     if arr.ndim < 2 or arr.size == 0:
-        raise expected(f"{name}.shape", arr.shape, "at least 2 non-empty dimensions (rows, cols, ...)")
+        raise expected(
+            f"{name}.shape", arr.shape, "at least 2 non-empty dimensions (rows, cols, ...)"
+        )
     if arr.dtype.kind not in "biuf":
         raise expected(f"{name}.dtype", str(arr.dtype), "a real numeric dtype")
     return arr.reshape(arr.shape[0], -1)
@@ -76,23 +79,49 @@ def orthogonality_test(q: Any, gain: float = 1.0, *, rtol: float | None = None) 
     g = _check_gain(gain)
     m = _as_matrix(q, "q")
     rows, cols = m.shape
-    tol = default_orthogonality_rtol(np.asarray(q).dtype, rows, cols) if rtol is None else float(rtol)
+    tol = (
+        default_orthogonality_rtol(np.asarray(q).dtype, rows, cols) if rtol is None else float(rtol)
+    )
     if not (math.isfinite(tol) and tol > 0):
         raise expected("rtol", rtol, "a positive number")
     a = m.astype(np.float64) / g
     null = f"q q^T = {fmt(g)}^2 I (smaller Gram matrix of the {rows}x{cols} matrix)"
     if not np.all(np.isfinite(a)):
-        return TestResult("orthogonal", null, math.inf, 0.0, a.size, math.inf, (math.inf, math.inf), 0.0,
-                          f"{int(np.count_nonzero(~np.isfinite(a))):,} entries are not finite")
-    gram = a @ a.T if rows <= cols else a.T @ a
-    dev = np.abs(gram - np.eye(gram.shape[0]))
+        return TestResult(
+            "orthogonal",
+            null,
+            math.inf,
+            0.0,
+            a.size,
+            math.inf,
+            (math.inf, math.inf),
+            0.0,
+            f"{int(np.count_nonzero(~np.isfinite(a))):,} entries are not finite",
+        )
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # huge entries: the Gram is inf, and rejected
+        gram = a @ a.T if rows <= cols else a.T @ a
+        dev = np.abs(gram - np.eye(gram.shape[0]))
+    dev[np.isnan(dev)] = math.inf
     worst = float(dev.max())
     i, j = np.unravel_index(int(np.argmax(dev)), dev.shape)
     which = "q q^T" if rows <= cols else "q^T q"
-    detail = (f"max |{which}/gain^2 - I| = {fmt(worst)} at ({i}, {j}) vs tolerance {fmt(tol)} "
-              f"(shape {rows}x{cols}, gain {fmt(g)})")
-    return TestResult("orthogonal", null, worst, 0.0 if worst > tol else 1.0, a.size, worst,
-                      (worst, worst), 0.0, detail)
+    detail = (
+        f"max |{which}/gain^2 - I| = {fmt(worst)} at ({i}, {j}) vs tolerance {fmt(tol)} "
+        f"(shape {rows}x{cols}, gain {fmt(g)})"
+    )
+    return TestResult(
+        "orthogonal",
+        null,
+        worst,
+        0.0 if worst > tol else 1.0,
+        a.size,
+        worst,
+        (worst, worst),
+        0.0,
+        detail,
+    )
 
 
 def _stack(draws: Any) -> np.ndarray:
@@ -101,7 +130,9 @@ def _stack(draws: Any) -> np.ndarray:
     else:
         items = [np.asarray(d) for d in draws]
         if not items or any(d.shape != items[0].shape for d in items):
-            raise expected("draws", f"{len(items)} arrays", "a non-empty sequence of arrays of one shape")
+            raise expected(
+                "draws", f"{len(items)} arrays", "a non-empty sequence of arrays of one shape"
+            )
         arr = np.stack(items)
     if arr.ndim < 3 or arr.shape[0] < 2:
         raise expected("draws.shape", arr.shape, "(draws >= 2, rows, cols, ...)")
@@ -131,7 +162,7 @@ def haar_test(draws: Sequence[Any] | np.ndarray, gain: float = 1.0) -> list[Test
     """
     g = _check_gain(gain)
     arr = _stack(draws)
-    k, rows, cols = arr.shape
+    _, rows, cols = arr.shape
     results = [_worst_orthogonality(arr, g)]
     oriented = arr if rows <= cols else np.transpose(arr, (0, 2, 1))
     big = max(rows, cols)
@@ -150,8 +181,17 @@ def _worst_orthogonality(arr: np.ndarray, g: float) -> TestResult:
     worst = max(each, key=lambda r: r.statistic)
     bad = sum(r.pvalue == 0.0 for r in each)
     detail = f"{bad:,} of {len(each):,} draws not orthogonal; worst: {worst.detail}"
-    return TestResult("haar-orthogonal", f"every draw: {worst.null}", worst.statistic, worst.pvalue,
-                      len(each), worst.estimate, worst.ci, 0.0, detail)
+    return TestResult(
+        "haar-orthogonal",
+        f"every draw: {worst.null}",
+        worst.statistic,
+        worst.pvalue,
+        len(each),
+        worst.estimate,
+        worst.ci,
+        0.0,
+        detail,
+    )
 
 
 def _entry_test(u: np.ndarray, big: int) -> TestResult:
@@ -162,7 +202,9 @@ def _entry_test(u: np.ndarray, big: int) -> TestResult:
         res = stats.kstest((vals + 1.0) / 2.0, law.cdf)
         pvalues.append(float(res.pvalue))
         dists.append(float(res.statistic))
-        parts.append(f"entry {label}: mean {fmt(vals.mean())}, KS D = {fmt(res.statistic)}, p = {fmt(res.pvalue)}")
+        parts.append(
+            f"entry {label}: mean {fmt(vals.mean())}, KS D = {fmt(res.statistic)}, p = {fmt(res.pvalue)}"
+        )
     p = two_sided(min(pvalues), min(pvalues))
     null = f"(q_ij/gain + 1)/2 ~ Beta({fmt(half)}, {fmt(half)}) for fixed entries"
     d = max(dists)
@@ -176,10 +218,21 @@ def _trace_test(u: np.ndarray) -> TestResult:
     upper, lower = normal_tails(z)
     mean = float(traces.mean())
     half = quantile_for_level(DEFAULT_LEVEL) / math.sqrt(k)  # var(tr) = 1 under H0
-    detail = (f"mean trace {fmt(mean)} vs 0 (mean square {fmt(np.mean(traces**2))} vs 1; "
-              f"z = {z:.3g}, {k:,} draws)")
-    return TestResult("haar-trace", "E[tr(q/gain)] = 0 with Var = 1", z, two_sided(upper, lower), k, mean,
-                      (mean - half, mean + half), 0.0, detail)
+    detail = (
+        f"mean trace {fmt(mean)} vs 0 (mean square {fmt(np.mean(traces**2))} vs 1; "
+        f"z = {z:.3g}, {k:,} draws)"
+    )
+    return TestResult(
+        "haar-trace",
+        "E[tr(q/gain)] = 0 with Var = 1",
+        z,
+        two_sided(upper, lower),
+        k,
+        mean,
+        (mean - half, mean + half),
+        0.0,
+        detail,
+    )
 
 
 def _det_test(u: np.ndarray) -> TestResult:
@@ -190,5 +243,14 @@ def _det_test(u: np.ndarray) -> TestResult:
     frac = positive / k
     ci = res.proportion_ci(confidence_level=DEFAULT_LEVEL)
     detail = f"{positive:,} of {k:,} draws have det > 0 (fraction {frac:.3f} vs 0.5)"
-    return TestResult("haar-det", "P(det q > 0) = 1/2", float(positive), float(min(1.0, res.pvalue)), k, frac,
-                      (float(ci.low), float(ci.high)), 0.5, detail)
+    return TestResult(
+        "haar-det",
+        "P(det q > 0) = 1/2",
+        float(positive),
+        float(min(1.0, res.pvalue)),
+        k,
+        frac,
+        (float(ci.low), float(ci.high)),
+        0.5,
+        detail,
+    )

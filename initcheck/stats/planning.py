@@ -16,7 +16,7 @@ power 0.999 for a normal law:
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import stats
@@ -63,8 +63,9 @@ def _check_n(n: int) -> int:
     return int(n)
 
 
-def power_variance(n: int, rel_effect: float, alpha: float, *, kurtosis: float = 3.0,
-                   two_sided: bool = True) -> float:
+def power_variance(
+    n: int, rel_effect: float, alpha: float, *, kurtosis: float = 3.0, two_sided: bool = True
+) -> float:
     """Power of the kurtosis-aware variance z-test against a relative variance error.
 
     If the sampler's variance is sigma²(1 + d), the statistic
@@ -87,8 +88,13 @@ def power_variance(n: int, rel_effect: float, alpha: float, *, kurtosis: float =
     return up if d > 0 else down
 
 
-def plan_variance_n(rel_effect: float, alpha: float, power: float = 0.999, kurtosis: float = 3.0,
-                    two_sided: bool = True) -> int:
+def plan_variance_n(
+    rel_effect: float,
+    alpha: float,
+    power: float = 0.999,
+    kurtosis: float = 3.0,
+    two_sided: bool = True,
+) -> int:
     """Smallest n with :func:`power_variance` ≥ ``power``.
 
     Two-sided: the worse of d = +|rel_effect| and -|rel_effect| (it is +|d|,
@@ -106,8 +112,13 @@ def plan_variance_n(rel_effect: float, alpha: float, power: float = 0.999, kurto
     plans = []
     for e in effects:
         guess = math.ceil((kappa - 1.0) * ((c + (1.0 + e) * zb) / e) ** 2)
-        plans.append(_smallest(lambda n, e=e: power_variance(n, e, alpha, kurtosis=kappa, two_sided=two_sided),
-                               power, guess))
+        plans.append(
+            _smallest(
+                lambda n, e=e: power_variance(n, e, alpha, kurtosis=kappa, two_sided=two_sided),
+                power,
+                guess,
+            )
+        )
     return max(plans)
 
 
@@ -125,7 +136,9 @@ def power_mean(n: int, effect_in_std: float, alpha: float, *, two_sided: bool = 
     return min(1.0, up + float(stats.norm.cdf(-c - d * math.sqrt(n)))) if two_sided else up
 
 
-def plan_mean_n(effect_in_std: float, alpha: float, power: float = 0.999, two_sided: bool = True) -> int:
+def plan_mean_n(
+    effect_in_std: float, alpha: float, power: float = 0.999, two_sided: bool = True
+) -> int:
     """Smallest n with :func:`power_mean` ≥ ``power``; ≈ ((c + z_beta) / d)²."""
     d = abs(_check_effect(effect_in_std, "effect_in_std"))
     alpha = check_probability(alpha, "alpha")

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from initcheck.errors import expected
+from initcheck.stats._common import as_sample
 
 __all__ = ["RunningMoments"]
 
@@ -31,7 +32,7 @@ class RunningMoments:
     (3000, 0)
     """
 
-    __slots__ = ("center", "n", "nonfinite", "min", "max", "_sums")
+    __slots__ = ("_sums", "center", "max", "min", "n", "nonfinite")
 
     def __init__(self, center: float = 0.0) -> None:
         c = float(center)
@@ -51,20 +52,19 @@ class RunningMoments:
 
     def update(self, x: Any) -> RunningMoments:
         """Add a batch (any array-like; flattened, computed in float64). Returns self."""
-        from initcheck.stats._common import as_sample
-
         flat = as_sample(x, "x", min_size=0)
         finite = np.isfinite(flat)
         good = flat[finite] if not finite.all() else flat
         self.nonfinite += int(flat.size - good.size)
         if good.size == 0:
             return self
-        d = good - self.center
-        d2 = d * d
-        self._sums[0] += float(np.sum(d))
-        self._sums[1] += float(np.sum(d2))
-        self._sums[2] += float(np.sum(d2 * d))
-        self._sums[3] += float(np.sum(d2 * d2))
+        with np.errstate(over="ignore", invalid="ignore"):  # |x| > 1e77: sums become inf
+            d = good - self.center
+            d2 = d * d
+            self._sums[0] += float(np.sum(d))
+            self._sums[1] += float(np.sum(d2))
+            self._sums[2] += float(np.sum(d2 * d))
+            self._sums[3] += float(np.sum(d2 * d2))
         self.n += int(good.size)
         self.min = min(self.min, float(good.min()))
         self.max = max(self.max, float(good.max()))
@@ -98,6 +98,8 @@ class RunningMoments:
             return math.nan
         delta = self.center - float(mu)  # x - mu = (x - c) + delta
         raw = [1.0] + [s / self.n for s in self._sums]
+        if delta == 0.0:
+            return float(raw[k])
         return float(sum(math.comb(k, j) * raw[j] * delta ** (k - j) for j in range(k + 1)))
 
     def sample_variance(self) -> float:

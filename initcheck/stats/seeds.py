@@ -17,7 +17,8 @@ calls it ``len(seeds) + 1`` times and returns three results:
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -31,7 +32,9 @@ __all__ = ["seed_dependence_test"]
 Sampler = Callable[[tuple[int, ...], int], Any]
 
 
-def seed_dependence_test(sampler: Sampler, shape: Sequence[int], seeds: Sequence[int]) -> list[TestResult]:
+def seed_dependence_test(
+    sampler: Sampler, shape: Sequence[int], seeds: Sequence[int]
+) -> list[TestResult]:
     """Check the seed contract of ``sampler`` at ``shape`` with distinct ``seeds``.
 
     Args:
@@ -56,7 +59,11 @@ def seed_dependence_test(sampler: Sampler, shape: Sequence[int], seeds: Sequence
         raise expected("seeds", list(seeds), "at least 2 distinct seeds")
     draws = [np.asarray(sampler(shp, s)) for s in seed_list]
     again = np.asarray(sampler(shp, seed_list[0]))
-    return [_repeat(draws[0], again, seed_list[0]), _distinct(draws, seed_list), _corr(draws, seed_list)]
+    return [
+        _repeat(draws[0], again, seed_list[0]),
+        _distinct(draws, seed_list),
+        _corr(draws, seed_list),
+    ]
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -70,30 +77,69 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 def _repeat(first: np.ndarray, again: np.ndarray, seed: int) -> TestResult:
     null = f"two draws with seed {seed} are identical"
     if _same(first, again):
-        return TestResult("seed-repeat", null, 0.0, 1.0, 2, 0.0, (0.0, 0.0), 0.0,
-                          f"seed {seed} drawn twice gave identical arrays of shape {first.shape}")
+        return TestResult(
+            "seed-repeat",
+            null,
+            0.0,
+            1.0,
+            2,
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"seed {seed} drawn twice gave identical arrays of shape {first.shape}",
+        )
     if first.shape != again.shape or first.dtype != again.dtype:
-        diff, what = math.inf, f"shape/dtype {first.shape}/{first.dtype} then {again.shape}/{again.dtype}"
+        diff, what = (
+            math.inf,
+            f"shape/dtype {first.shape}/{first.dtype} then {again.shape}/{again.dtype}",
+        )
     else:
         equal = first == again
         if first.dtype.kind in "fc":
             equal |= np.isnan(first) & np.isnan(again)
         neq = ~equal
-        diff, what = float(np.count_nonzero(neq)), f"{int(np.count_nonzero(neq)):,} of {first.size:,} entries differ"
-    return TestResult("seed-repeat", null, diff, 0.0, 2, diff, (diff, diff), 0.0,
-                      f"seed {seed} drawn twice gave different arrays: {what}")
+        diff, what = (
+            float(np.count_nonzero(neq)),
+            f"{int(np.count_nonzero(neq)):,} of {first.size:,} entries differ",
+        )
+    return TestResult(
+        "seed-repeat",
+        null,
+        diff,
+        0.0,
+        2,
+        diff,
+        (diff, diff),
+        0.0,
+        f"seed {seed} drawn twice gave different arrays: {what}",
+    )
 
 
 def _distinct(draws: list[np.ndarray], seeds: list[int]) -> TestResult:
     null = "draws with different seeds differ"
-    equal_pairs = [(seeds[i], seeds[j]) for i in range(len(draws)) for j in range(i + 1, len(draws))
-                   if _same(draws[i], draws[j])]
+    equal_pairs = [
+        (seeds[i], seeds[j])
+        for i in range(len(draws))
+        for j in range(i + 1, len(draws))
+        if _same(draws[i], draws[j])
+    ]
     n_pairs = len(draws) * (len(draws) - 1) // 2
     if not equal_pairs:
-        return TestResult("seed-distinct", null, 0.0, 1.0, n_pairs, 0.0, (0.0, 0.0), 0.0,
-                          f"all {len(draws)} seeds gave different draws")
+        return TestResult(
+            "seed-distinct",
+            null,
+            0.0,
+            1.0,
+            n_pairs,
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"all {len(draws)} seeds gave different draws",
+        )
     a, b = equal_pairs[0]
-    detail = f"{len(equal_pairs)} of {n_pairs} seed pairs gave identical draws (e.g. seeds {a} and {b})"
+    detail = (
+        f"{len(equal_pairs)} of {n_pairs} seed pairs gave identical draws (e.g. seeds {a} and {b})"
+    )
     k = float(len(equal_pairs))
     return TestResult("seed-distinct", null, k, 0.0, n_pairs, k, (k, k), 0.0, detail)
 
@@ -103,12 +149,30 @@ def _corr(draws: list[np.ndarray], seeds: list[int]) -> TestResult:
     flats = [d.astype(np.float64).reshape(-1) for d in draws]
     sizes = {f.size for f in flats}
     if len(sizes) != 1 or any(not np.all(np.isfinite(f)) for f in flats):
-        return TestResult("seed-corr", null, math.inf, 0.0, 0, math.nan, (math.nan, math.nan), 0.0,
-                          f"draws have sizes {sorted(sizes)} or non-finite values: cannot correlate")
+        return TestResult(
+            "seed-corr",
+            null,
+            math.inf,
+            0.0,
+            0,
+            math.nan,
+            (math.nan, math.nan),
+            0.0,
+            f"draws have sizes {sorted(sizes)} or non-finite values: cannot correlate",
+        )
     n = sizes.pop()
     if n < 3 or any(np.ptp(f) == 0 for f in flats):
-        return TestResult("seed-corr", null, 0.0, 1.0, n, 0.0, (0.0, 0.0), 0.0,
-                          f"not applicable: {n} entries per draw, or a constant draw")
+        return TestResult(
+            "seed-corr",
+            null,
+            0.0,
+            1.0,
+            n,
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"not applicable: {n} entries per draw, or a constant draw",
+        )
     worst_p, worst_r, worst_pair = 1.0, 0.0, (seeds[0], seeds[1])
     n_pairs = 0
     for i in range(len(flats)):
@@ -116,9 +180,15 @@ def _corr(draws: list[np.ndarray], seeds: list[int]) -> TestResult:
             res = stats.pearsonr(flats[i], flats[j])
             n_pairs += 1
             if float(res.pvalue) <= worst_p:
-                worst_p, worst_r, worst_pair = float(res.pvalue), float(res.statistic), (seeds[i], seeds[j])
+                worst_p, worst_r, worst_pair = (
+                    float(res.pvalue),
+                    float(res.statistic),
+                    (seeds[i], seeds[j]),
+                )
     p = min(1.0, worst_p * n_pairs)
     z = worst_r * math.sqrt(n)
-    detail = (f"largest |correlation| between draws {fmt(worst_r)} (seeds {worst_pair[0]} and {worst_pair[1]}, "
-              f"sqrt(n) r = {z:.3g}, n = {n:,}, {n_pairs} pairs)")
+    detail = (
+        f"largest |correlation| between draws {fmt(worst_r)} (seeds {worst_pair[0]} and {worst_pair[1]}, "
+        f"sqrt(n) r = {z:.3g}, n = {n:,}, {n_pairs} pairs)"
+    )
     return TestResult("seed-corr", null, z, p, n, worst_r, (worst_r, worst_r), 0.0, detail)

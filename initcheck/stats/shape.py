@@ -12,6 +12,8 @@ of their own concept:
 
 from __future__ import annotations
 
+# ruff: noqa: I001 - one import per line, as the public API lists it
+
 from initcheck.stats.atoms import atoms_test
 from initcheck.stats.edf import ad_test
 from initcheck.stats.edf import ks_test

@@ -55,13 +55,20 @@ import numpy as np
 
 from initcheck.errors import expected
 from initcheck.stats._common import check_law, fmt, law_label, quantile_for_level
-from initcheck.stats.lawmoments import has_moment, is_symmetric, kurtosis, require_moments, standardized_moments
+from initcheck.stats.lawmoments import (
+    has_moment,
+    is_symmetric,
+    kurtosis,
+    require_moments,
+    standardized_moments,
+)
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 from initcheck.stats.tails import normal_tails, pearson3_tails, two_sided
 
 __all__ = ["MIN_DUPLICATE_LENGTH", "structure_tests"]
 
 MIN_DUPLICATE_LENGTH = 4  # rows this short may coincide by chance at float16
+_HUGE = 1e100  # |z| beyond this many claimed sds: products would overflow; reject as non-finite
 
 
 def structure_tests(w: Any, law: Any) -> list[TestResult]:
@@ -84,14 +91,27 @@ def structure_tests(w: Any, law: Any) -> list[TestResult]:
     require_moments(law, 4, "structure_tests")
     arr = np.asarray(w)
     if arr.size == 0 or arr.dtype.kind not in "biuf":
-        raise expected("w", f"array of shape {arr.shape} and dtype {arr.dtype}", "a non-empty real array")
+        raise expected(
+            "w", f"array of shape {arr.shape} and dtype {arr.dtype}", "a non-empty real array"
+        )
     raw = arr.reshape(1, -1) if arr.ndim <= 1 else arr.reshape(arr.shape[0], -1)
     units, cols = raw.shape
     z = (raw.astype(np.float64) - mu) / math.sqrt(var)
-    if not np.all(np.isfinite(z)):
-        bad = int(np.count_nonzero(~np.isfinite(z)))
-        return [TestResult("structure", "entries iid", math.inf, 0.0, z.size, math.inf, (math.inf, math.inf),
-                           None, f"{bad:,} of {z.size:,} values are not finite")]
+    if not np.all(np.abs(z) <= _HUGE):
+        bad = int(np.count_nonzero(~(np.abs(z) <= _HUGE)))
+        return [
+            TestResult(
+                "structure",
+                "entries iid",
+                math.inf,
+                0.0,
+                z.size,
+                math.inf,
+                (math.inf, math.inf),
+                None,
+                f"{bad:,} of {z.size:,} values are not finite or beyond 1e100 sd",
+            )
+        ]
     kappa = kurtosis(law)
     out = []
     sym = is_symmetric(law, mu)
@@ -128,8 +148,17 @@ def _serial(check: str, where: str, a: np.ndarray, b: np.ndarray, symmetric: boo
     half = quantile_for_level(DEFAULT_LEVEL) / math.sqrt(pairs)  # Var(r) = 1/pairs under H0
     upper, lower = normal_tails(z)
     detail = f"lag-1 correlation {where} {fmt(r)} vs 0 (z = {z:.3g}, {pairs:,} pairs)"
-    return TestResult(check, f"neighbours {where} uncorrelated", z, two_sided(upper, lower), pairs, r,
-                      (r - half, r + half), 0.0, detail)
+    return TestResult(
+        check,
+        f"neighbours {where} uncorrelated",
+        z,
+        two_sided(upper, lower),
+        pairs,
+        r,
+        (r - half, r + half),
+        0.0,
+        detail,
+    )
 
 
 def _duplicates(check: str, what: str, lines: np.ndarray) -> TestResult:
@@ -138,13 +167,33 @@ def _duplicates(check: str, what: str, lines: np.ndarray) -> TestResult:
     dup = int(np.sum(counts - 1))
     null = f"no two {what} identical"
     if not dup:
-        return TestResult(check, null, 0.0, 1.0, lines.shape[0], 0.0, (0.0, 0.0), 0.0,
-                          f"all {lines.shape[0]:,} {what} distinct")
+        return TestResult(
+            check,
+            null,
+            0.0,
+            1.0,
+            lines.shape[0],
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"all {lines.shape[0]:,} {what} distinct",
+        )
     i = int(first[int(np.argmax(counts))])
-    detail = (f"{dup:,} of {lines.shape[0]:,} {what} repeat an earlier one; {what[:-1]} {i} occurs "
-              f"{int(counts.max()):,} times")
-    return TestResult(check, null, float(dup), 0.0, lines.shape[0], float(dup), (float(dup), float(dup)),
-                      0.0, detail)
+    detail = (
+        f"{dup:,} of {lines.shape[0]:,} {what} repeat an earlier one; {what[:-1]} {i} occurs "
+        f"{int(counts.max()):,} times"
+    )
+    return TestResult(
+        check,
+        null,
+        float(dup),
+        0.0,
+        lines.shape[0],
+        float(dup),
+        (float(dup), float(dup)),
+        0.0,
+        detail,
+    )
 
 
 def _sorted(check: str, what: str, lines: np.ndarray) -> TestResult:
@@ -156,10 +205,21 @@ def _sorted(check: str, what: str, lines: np.ndarray) -> TestResult:
     z = s / math.sqrt(var)
     upper, lower = normal_tails(z)
     frac = float(np.mean(steps > 0))
-    detail = (f"{fmt(100 * frac)}% of steps along {what} go up vs 50% "
-              f"(z = {z:.3g}, {lines.shape[0]:,} {what} of length {length:,})")
-    return TestResult(check, f"{what} in random order", z, two_sided(upper, lower), int(steps.size), frac,
-                      (frac, frac), 0.5, detail)
+    detail = (
+        f"{fmt(100 * frac)}% of steps along {what} go up vs 50% "
+        f"(z = {z:.3g}, {lines.shape[0]:,} {what} of length {length:,})"
+    )
+    return TestResult(
+        check,
+        f"{what} in random order",
+        z,
+        two_sided(upper, lower),
+        int(steps.size),
+        frac,
+        (frac, frac),
+        0.5,
+        detail,
+    )
 
 
 def _gamma_two_sided(x: float, mean: float, var: float) -> float:
@@ -179,13 +239,26 @@ def _unit_corr(z: np.ndarray, kappa: float) -> TestResult:
     var = m * (2.0 + (kappa * kappa - 3.0) / cols) + 6.0 * triples * (kappa - 1.0) / cols
     p = _gamma_two_sided(t, m, var)
     mean_r2 = t / m / cols
-    detail = (f"mean squared correlation between units {fmt(mean_r2)} vs {fmt(1.0 / cols)} "
-              f"(sum cols*r^2 = {fmt(t)} vs {fmt(m)}, z = {(t - m) / math.sqrt(var):.3g}, {units:,} units)")
-    return TestResult("unit-corr", "units uncorrelated", (t - m) / math.sqrt(var), p, int(m), mean_r2,
-                      (mean_r2, mean_r2), 1.0 / cols, detail)
+    detail = (
+        f"mean squared correlation between units {fmt(mean_r2)} vs {fmt(1.0 / cols)} "
+        f"(sum cols*r^2 = {fmt(t)} vs {fmt(m)}, z = {(t - m) / math.sqrt(var):.3g}, {units:,} units)"
+    )
+    return TestResult(
+        "unit-corr",
+        "units uncorrelated",
+        (t - m) / math.sqrt(var),
+        p,
+        int(m),
+        mean_r2,
+        (mean_r2, mean_r2),
+        1.0 / cols,
+        detail,
+    )
 
 
-def _scale(check: str, what: str, lines: np.ndarray, kappa: float, rho: np.ndarray | None) -> TestResult:
+def _scale(
+    check: str, what: str, lines: np.ndarray, kappa: float, rho: np.ndarray | None
+) -> TestResult:
     count, length = lines.shape
     v = np.mean(lines * lines, axis=1)
     x = float(np.sum((v - 1.0) ** 2) * length / (kappa - 1.0))
@@ -193,15 +266,28 @@ def _scale(check: str, what: str, lines: np.ndarray, kappa: float, rho: np.ndarr
     var = count * var_t
     sd = math.sqrt(var)
     gamma_skew = 2.0 * sd / count  # a gamma: lower end 0, like X itself
-    upper = pearson3_tails(x, float(count), sd, count * k3_t / sd**3 if math.isfinite(k3_t) else gamma_skew)[0]
+    upper = pearson3_tails(
+        x, float(count), sd, count * k3_t / sd**3 if math.isfinite(k3_t) else gamma_skew
+    )[0]
     lower = pearson3_tails(x, float(count), sd, gamma_skew)[1]
     p = two_sided(upper, lower)
     lo, hi = int(np.argmin(v)), int(np.argmax(v))
-    detail = (f"mean squares of {what} (in claimed variances) range {fmt(v[lo])} ({what[:-1]} {lo}) to "
-              f"{fmt(v[hi])} ({what[:-1]} {hi}); chi2-like {fmt(x)} vs {count:,} "
-              f"(z = {(x - count) / math.sqrt(var):.3g})")
-    return TestResult(check, f"every {what[:-1]} has the claimed variance", (x - count) / math.sqrt(var), p,
-                      count, x, (x, x), float(count), detail)
+    detail = (
+        f"mean squares of {what} (in claimed variances) range {fmt(v[lo])} ({what[:-1]} {lo}) to "
+        f"{fmt(v[hi])} ({what[:-1]} {hi}); chi2-like {fmt(x)} vs {count:,} "
+        f"(z = {(x - count) / math.sqrt(var):.3g})"
+    )
+    return TestResult(
+        check,
+        f"every {what[:-1]} has the claimed variance",
+        (x - count) / math.sqrt(var),
+        p,
+        count,
+        x,
+        (x, x),
+        float(count),
+        detail,
+    )
 
 
 def _scale_term_cumulants(rho: np.ndarray | None, kappa: float, length: int) -> tuple[float, float]:
@@ -221,7 +307,11 @@ def _scale_term_cumulants(rho: np.ndarray | None, kappa: float, length: int) -> 
     et2 = ell * ell * e4 / (m2 * m2)
     if len(rho) <= 12 or not np.isfinite(rho[12]):
         return et2 - 1.0, math.nan
-    e6 = (m(6) + 15.0 * (ell - 1.0) * m(4) * m2 + 10.0 * (ell - 1.0) * m(3) ** 2
-          + 15.0 * (ell - 1.0) * (ell - 2.0) * m2**3) / ell**5
+    e6 = (
+        m(6)
+        + 15.0 * (ell - 1.0) * m(4) * m2
+        + 10.0 * (ell - 1.0) * m(3) ** 2
+        + 15.0 * (ell - 1.0) * (ell - 2.0) * m2**3
+    ) / ell**5
     et3 = ell**3 * e6 / m2**3
     return et2 - 1.0, et3 - 3.0 * et2 + 2.0

@@ -21,8 +21,14 @@ import numpy as np
 from scipy import optimize
 
 from initcheck.errors import expected
-from initcheck.stats._common import as_sample, check_law, check_level, fmt, law_label
-from initcheck.stats._common import nonfinite_detail
+from initcheck.stats._common import (
+    as_sample,
+    check_law,
+    check_level,
+    fmt,
+    law_label,
+    nonfinite_detail,
+)
 from initcheck.stats.lawmoments import is_symmetric
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 from initcheck.stats.tails import two_sided
@@ -53,14 +59,27 @@ def support_test(x: Any, low: float, high: float) -> TestResult:
     count = int(np.count_nonzero(outside))
     null = f"every value in [{fmt(lo)}, {fmt(hi)}]"
     if not count:
-        return TestResult("support", null, 0.0, 1.0, flat.size, 0.0, (0.0, 0.0), 0.0,
-                          f"all {flat.size:,} values in [{fmt(lo)}, {fmt(hi)}] (min {fmt(flat.min())}, "
-                          f"max {fmt(flat.max())})")
+        return TestResult(
+            "support",
+            null,
+            0.0,
+            1.0,
+            flat.size,
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"all {flat.size:,} values in [{fmt(lo)}, {fmt(hi)}] (min {fmt(flat.min())}, "
+            f"max {fmt(flat.max())})",
+        )
     worst_i = int(np.argmax(excursion))
     worst = float(excursion[worst_i])
-    detail = (f"{count:,} of {flat.size:,} values outside [{fmt(lo)}, {fmt(hi)}]; "
-              f"worst {fmt(flat[worst_i])} at flat index {worst_i:,}")
-    return TestResult("support", null, float(count), 0.0, flat.size, worst, (worst, worst), 0.0, detail)
+    detail = (
+        f"{count:,} of {flat.size:,} values outside [{fmt(lo)}, {fmt(hi)}]; "
+        f"worst {fmt(flat[worst_i])} at flat index {worst_i:,}"
+    )
+    return TestResult(
+        "support", null, float(count), 0.0, flat.size, worst, (worst, worst), 0.0, detail
+    )
 
 
 def constant_test(x: Any, value: float) -> TestResult:
@@ -81,15 +100,30 @@ def constant_test(x: Any, value: float) -> TestResult:
     worst = float(dev.max())
     null = f"every entry == {fmt(v)}"
     if not differ:
-        return TestResult("constant", null, 0.0, 1.0, flat.size, 0.0, (0.0, 0.0), 0.0,
-                          f"all {flat.size:,} entries equal {fmt(v)}")
+        return TestResult(
+            "constant",
+            null,
+            0.0,
+            1.0,
+            flat.size,
+            0.0,
+            (0.0, 0.0),
+            0.0,
+            f"all {flat.size:,} entries equal {fmt(v)}",
+        )
     i = int(np.argmax(dev))
-    detail = (f"{differ:,} of {flat.size:,} entries differ from {fmt(v)}; worst {fmt(flat[i])} "
-              f"(|deviation| {fmt(worst)}) at flat index {i:,}")
-    return TestResult("constant", null, float(differ), 0.0, flat.size, worst, (worst, worst), 0.0, detail)
+    detail = (
+        f"{differ:,} of {flat.size:,} entries differ from {fmt(v)}; worst {fmt(flat[i])} "
+        f"(|deviation| {fmt(worst)}) at flat index {i:,}"
+    )
+    return TestResult(
+        "constant", null, float(differ), 0.0, flat.size, worst, (worst, worst), 0.0, detail
+    )
 
 
-def bound_reach_test(x: Any, law: Any, *, side: str = "both", level: float = DEFAULT_LEVEL) -> TestResult:
+def bound_reach_test(
+    x: Any, law: Any, *, side: str = "both", level: float = DEFAULT_LEVEL
+) -> TestResult:
     """Test H0: the sample reaches the bounds of a bounded law as iid draws would.
 
     For the high end the p-value is ``P(max <= observed max) = F(max)^n``
@@ -127,11 +161,22 @@ def bound_reach_test(x: Any, law: Any, *, side: str = "both", level: float = DEF
     null = f"the sample of {law_label(law)} reaches [{fmt(low)}, {fmt(high)}] as iid draws do"
     n_bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
-        return TestResult("bound-reach", null, math.inf, 0.0, flat.size, math.nan, (math.nan, math.nan),
-                          1.0, nonfinite_detail(n_bad, flat.size))
+        return TestResult(
+            "bound-reach",
+            null,
+            math.inf,
+            0.0,
+            flat.size,
+            math.nan,
+            (math.nan, math.nan),
+            1.0,
+            nonfinite_detail(n_bad, flat.size),
+        )
     n = flat.size
     mid, half = (low + high) / 2.0, (high - low) / 2.0
-    q = (1.0 - level) ** (1.0 / n)  # F(extreme) quantile where the observed extreme has prob 1-level
+    q = (1.0 - level) ** (
+        1.0 / n
+    )  # F(extreme) quantile where the observed extreme has prob 1-level
     ends = {}
     if side in ("both", "high"):
         m = float(flat.max())
@@ -144,14 +189,22 @@ def bound_reach_test(x: Any, law: Any, *, side: str = "both", level: float = DEF
         s = float(law.sf(m))
         p = math.exp(n * math.log(s)) if s > 0 else 0.0
         reach = (mid - m) / half
-        r_up = (mid - m) / (mid - float(law.ppf(1.0 - q))) if float(law.ppf(1.0 - q)) < mid else math.inf
+        r_up = (
+            (mid - m) / (mid - float(law.ppf(1.0 - q)))
+            if float(law.ppf(1.0 - q)) < mid
+            else math.inf
+        )
         ends["low"] = (min(p, 1.0), reach, r_up, m)
     worst = min(ends, key=lambda k: ends[k][0])
     p_worst, reach, r_up, _ = ends[worst]
     pvalue = two_sided(p_worst, p_worst) if len(ends) == 2 else p_worst
-    parts = [f"{k} end: extreme {fmt(v[3])} (reach {v[1]:.4f}, P = {fmt(v[0])})" for k, v in ends.items()]
+    parts = [
+        f"{k} end: extreme {fmt(v[3])} (reach {v[1]:.4f}, P = {fmt(v[0])})" for k, v in ends.items()
+    ]
     detail = f"bounds [{fmt(low)}, {fmt(high)}]; " + "; ".join(parts) + f" (n = {n:,})"
-    return TestResult("bound-reach", null, reach, pvalue, n, reach, (reach, max(reach, r_up)), 1.0, detail)
+    return TestResult(
+        "bound-reach", null, reach, pvalue, n, reach, (reach, max(reach, r_up)), 1.0, detail
+    )
 
 
 def extremes_test(x: Any, law: Any) -> TestResult:
@@ -179,18 +232,32 @@ def extremes_test(x: Any, law: Any) -> TestResult:
     null = f"max |x - {fmt(mu)}| distributed as for {n:,} iid draws of {law_label(law)}"
     n_bad = int(n - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
-        return TestResult("extremes", null, math.inf, 0.0, n, math.inf, (math.inf, math.inf), None,
-                          nonfinite_detail(n_bad, n))
+        return TestResult(
+            "extremes",
+            null,
+            math.inf,
+            0.0,
+            n,
+            math.inf,
+            (math.inf, math.inf),
+            None,
+            nonfinite_detail(n_bad, n),
+        )
     t = float(np.max(np.abs(flat - mu)))
     log_g = _log_g(law, mu, t)
     lower = math.exp(n * log_g)  # P(T <= t)
     upper = -math.expm1(n * log_g)  # P(T >= t), equal to 1 - P(T <= t) for a continuous law
     sym = is_symmetric(law, mu)
     median = _quantile_of_max(law, mu, n, 0.5, sym)
-    lo_r, hi_r = _quantile_of_max(law, mu, n, 5e-7, sym), _quantile_of_max(law, mu, n, 1 - 5e-7, sym)
+    lo_r, hi_r = (
+        _quantile_of_max(law, mu, n, 5e-7, sym),
+        _quantile_of_max(law, mu, n, 1 - 5e-7, sym),
+    )
     sd = math.sqrt(var)
-    detail = (f"max |x - mu| = {fmt(t)} ({t / sd:.3g} sd) vs median {fmt(median)} under "
-              f"{law_label(law)}; central 1 - 1e-6 range [{fmt(lo_r)}, {fmt(hi_r)}] (n = {n:,})")
+    detail = (
+        f"max |x - mu| = {fmt(t)} ({t / sd:.3g} sd) vs median {fmt(median)} under "
+        f"{law_label(law)}; central 1 - 1e-6 range [{fmt(lo_r)}, {fmt(hi_r)}] (n = {n:,})"
+    )
     return TestResult("extremes", null, t, two_sided(upper, lower), n, t, (t, t), median, detail)
 
 
@@ -217,5 +284,8 @@ def _quantile_of_max(law: Any, mu: float, n: int, prob: float, symmetric: bool) 
         hi *= 2.0
     if _tail_mass(law, mu, hi) > target:
         return math.inf
-    return float(optimize.brentq(lambda s: _tail_mass(law, mu, s) - target, 0.0, hi, xtol=1e-14 * hi,
-                                 rtol=1e-12))
+    return float(
+        optimize.brentq(
+            lambda s: _tail_mass(law, mu, s) - target, 0.0, hi, xtol=1e-14 * hi, rtol=1e-12
+        )
+    )

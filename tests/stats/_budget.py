@@ -14,4 +14,6 @@ P_STRICT = 1e-10  # where one example makes dozens of approximate assertions ...
 RATE_STRICT = 1e-9  # ... each is claimed <= 1e-9, again a factor 10 for the approximation
 ALPHA = 1e-6  # a planted error must be rejected at this level (a verdict's per-check share)
 MISS = 1e-8  # planted errors are planned for power 1 - MISS at ALPHA: miss rate <= 1e-8
-CALIBRATION_P = 1e-6  # calibration: the binomial test of the rejection count must not reject at this level
+CALIBRATION_P = (
+    1e-6  # calibration: the binomial test of the rejection count must not reject at this level
+)

@@ -44,7 +44,9 @@ def test_correct_draws_not_flagged_at_any_precision(seed: int, law: str) -> None
 @settings(max_examples=5, deadline=None, database=None)
 def test_bfloat16_via_precision_bits(seed: int, law: str) -> None:
     x = to_bfloat16(_draw(law, np.random.default_rng(seed), 5000))
-    assert atoms_test(x, LAWS[law], precision_bits=8, slack_bits=0).pvalue > P_APPROX  # rate <= 1e-7
+    assert (
+        atoms_test(x, LAWS[law], precision_bits=8, slack_bits=0).pvalue > P_APPROX
+    )  # rate <= 1e-7
     # the same values judged as float32 pile up: ~10,000 pairs vs ~4 expected -> miss < 1e-100
     assert atoms_test(x, LAWS[law], dtype=np.float32).rejects(ALPHA)
 

@@ -11,7 +11,7 @@ ends, discrete counts).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import hypothesis.strategies as st
 import numpy as np
@@ -25,8 +25,8 @@ from initcheck.stats import (
     bound_reach_test,
     extremes_test,
     haar_test,
-    kurtosis_test,
     ks_test,
+    kurtosis_test,
     mean_test,
     structure_tests,
     variance_test,
@@ -50,7 +50,7 @@ def uniform_sampler(shape: tuple[int, ...], seed: int) -> np.ndarray:
 def haar_sampler(shape: tuple[int, ...], seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     out = []
-    for _ in range(50):
+    for _ in range(20):
         q, r = np.linalg.qr(rng.normal(size=shape))
         out.append(q * np.sign(np.diag(r)))
     return out
@@ -66,23 +66,52 @@ def _structure(name: str) -> Callable[[int], float]:
 
 # name -> (p-value of one correct draw for a seed, alternative for the binomial test)
 CHECKS: dict[str, tuple[Callable[[int], float], str]] = {
-    "mean normal (exact)": (lambda s: mean_test(normal_sampler((1000,), s), NORMAL).pvalue, "two-sided"),
-    "variance normal (exact chi2)": (lambda s: variance_test(normal_sampler((1000,), s), NORMAL).pvalue, "two-sided"),
-    "variance uniform (Pearson III)": (lambda s: variance_test(uniform_sampler((1000,), s), UNIFORM).pvalue,
-                                       "two-sided"),
-    "kurtosis normal n=2000 (Pearson III)": (lambda s: kurtosis_test(normal_sampler((2000,), s), NORMAL).pvalue,
-                                             "two-sided"),
-    "ks normal (exact)": (lambda s: ks_test(normal_sampler((1000,), s), NORMAL).pvalue, "two-sided"),
-    "ad normal (saddlepoint)": (lambda s: ad_test(normal_sampler((1000,), s), NORMAL).pvalue, "two-sided"),
-    "extremes normal (exact)": (lambda s: extremes_test(normal_sampler((1000,), s), NORMAL).pvalue, "two-sided"),
-    "bound reach uniform (Bonferroni)": (lambda s: bound_reach_test(uniform_sampler((300,), s), UNIFORM).pvalue,
-                                         "greater"),
+    "mean normal (exact)": (
+        lambda s: mean_test(normal_sampler((1000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "variance normal (exact chi2)": (
+        lambda s: variance_test(normal_sampler((1000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "variance uniform (Pearson III)": (
+        lambda s: variance_test(uniform_sampler((1000,), s), UNIFORM).pvalue,
+        "two-sided",
+    ),
+    "kurtosis normal n=2000 (Pearson III)": (
+        lambda s: kurtosis_test(normal_sampler((2000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "ks normal (exact)": (
+        lambda s: ks_test(normal_sampler((1000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "ad normal (saddlepoint)": (
+        lambda s: ad_test(normal_sampler((1000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "extremes normal (exact)": (
+        lambda s: extremes_test(normal_sampler((1000,), s), NORMAL).pvalue,
+        "two-sided",
+    ),
+    "bound reach uniform (Bonferroni)": (
+        lambda s: bound_reach_test(uniform_sampler((300,), s), UNIFORM).pvalue,
+        "greater",
+    ),
     "atoms float16 no slack (discrete)": (
-        lambda s: atoms_test(normal_sampler((5000,), s).astype(np.float16), NORMAL, slack_bits=0).pvalue, "greater"),
+        lambda s: (
+            atoms_test(normal_sampler((5000,), s).astype(np.float16), NORMAL, slack_bits=0).pvalue
+        ),
+        "greater",
+    ),
     "unit-corr (gamma)": (_structure("unit-corr"), "two-sided"),
     "row-scale (Pearson III / gamma)": (_structure("row-scale"), "two-sided"),
-    "haar trace 8x8 (CLT)": (lambda s: next(r.pvalue for r in haar_test(haar_sampler((8, 8), s))
-                                            if r.check == "haar-trace"), "two-sided"),
+    "haar trace 8x8 (CLT)": (
+        lambda s: next(
+            r.pvalue for r in haar_test(haar_sampler((8, 8), s)) if r.check == "haar-trace"
+        ),
+        "two-sided",
+    ),
 }
 EXAMPLES = {"variance normal (exact chi2)": 2, "ks normal (exact)": 2}  # the rest: 1 example
 
@@ -110,8 +139,11 @@ def test_what_the_calibration_test_can_see() -> None:
     with 1e4-1e5 replications, not in this fast suite.)"""
 
     def flag_probability(rate: float) -> float:
-        return sum(stats.binom.pmf(k, SEEDS, rate) for k in range(SEEDS + 1)
-                   if stats.binomtest(k, SEEDS, LEVEL).pvalue <= CALIBRATION_P)
+        return sum(
+            stats.binom.pmf(k, SEEDS, rate)
+            for k in range(SEEDS + 1)
+            if stats.binomtest(k, SEEDS, LEVEL).pvalue <= CALIBRATION_P
+        )
 
     assert flag_probability(0.25) > 0.999 and flag_probability(0.15) > 0.5
     assert flag_probability(LEVEL) <= CALIBRATION_P  # and a calibrated check is not flagged

@@ -3,6 +3,7 @@ and the Anderson–Darling p-value matches an independent computation."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -43,7 +44,9 @@ def test_shift_of_a_tenth_sd_caught_at_planned_n(seed: int) -> None:
     x = np.random.default_rng(seed).normal(0.1, 1.0, n)
     res = ks_test(x, law, level=1 - 1e-8)
     assert res.rejects(ALPHA), res.detail  # conservative planner -> miss <= 1e-8
-    assert res.ci[0] <= d <= res.ci[1]  # DKW-Massart bound: the true distance is covered, rate <= 1e-8
+    assert (
+        res.ci[0] <= d <= res.ci[1]
+    )  # DKW-Massart bound: the true distance is covered, rate <= 1e-8
     assert ad_test(x, law).rejects(ALPHA)  # AD is at least as powerful for a shift -> miss <= 1e-8
 
 
@@ -61,8 +64,10 @@ def _imhof_sf(x: float, terms: int = 2000) -> float:
     edges = np.concatenate([[1e-9], np.geomspace(1e-2, 1e6, 120)])
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        total = sum(integrate.quad(integrand, a, b, limit=200, epsabs=1e-15, epsrel=1e-10)[0]
-                    for a, b in zip(edges[:-1], edges[1:]))
+        total = sum(
+            integrate.quad(integrand, a, b, limit=200, epsabs=1e-15, epsrel=1e-10)[0]
+            for a, b in itertools.pairwise(edges)
+        )
     return 0.5 + total / math.pi
 
 

@@ -28,7 +28,9 @@ def haar(shape: tuple[int, ...], rng: np.random.Generator, *, sign_fix: bool = T
 
 @given(seed=seeds, gain=st.floats(0.1, 10.0), dtype=st.sampled_from([np.float32, np.float64]))
 @settings(max_examples=30, deadline=None, database=None)
-def test_orthogonal_matrices_pass_and_perturbed_ones_fail(seed: int, gain: float, dtype: type) -> None:
+def test_orthogonal_matrices_pass_and_perturbed_ones_fail(
+    seed: int, gain: float, dtype: type
+) -> None:
     rng = np.random.default_rng(seed)
     for shape in SHAPES:
         q = (gain * haar(shape, rng)).astype(dtype)
@@ -53,7 +55,9 @@ def test_gaussian_matrix_is_not_orthogonal(seed: int) -> None:
 def test_haar_draws_pass(seed: int, gain: float) -> None:
     rng = np.random.default_rng(seed)
     for shape in [(8, 8), (5, 12), (12, 5)]:
-        results = {r.check: r for r in haar_test([gain * haar(shape, rng) for _ in range(200)], gain)}
+        results = {
+            r.check: r for r in haar_test([gain * haar(shape, rng) for _ in range(200)], gain)
+        }
         assert results["haar-orthogonal"].pvalue == 1.0
         assert results["haar-entry"].pvalue > P_EXACT  # exact KS, Bonferroni over 2: rate <= 1e-8
         if shape[0] == shape[1]:

@@ -44,11 +44,15 @@ def max_misses(reps: int, miss_rate: float) -> int:
 
 @given(rel=st.floats(0.005, 0.5), alpha=alphas, power=powers, kurt=st.floats(1.2, 12.0))
 @settings(max_examples=100, deadline=None, database=None)
-def test_variance_plan_is_the_smallest_n(rel: float, alpha: float, power: float, kurt: float) -> None:
+def test_variance_plan_is_the_smallest_n(
+    rel: float, alpha: float, power: float, kurt: float
+) -> None:
     n = plan_variance_n(rel, alpha, power, kurtosis=kurt)
     for d in (rel, -rel):
         assert power_variance(n, d, alpha, kurtosis=kurt) >= power
-    assert n == 1 or min(power_variance(n - 1, d, alpha, kurtosis=kurt) for d in (rel, -rel)) < power
+    assert (
+        n == 1 or min(power_variance(n - 1, d, alpha, kurtosis=kurt) for d in (rel, -rel)) < power
+    )
     # the closed form (kappa - 1)((c + (1 + d) z_beta)/d)^2 ignores the far tail only
     c, zb = stats.norm.isf(alpha / 2), stats.norm.isf(1 - power)
     closed = (kurt - 1) * ((c + (1 + rel) * zb) / rel) ** 2
@@ -61,15 +65,23 @@ def test_plans_grow_with_demands(rel: float, alpha: float, power: float) -> None
     n = plan_variance_n(rel, alpha, power)
     assert plan_variance_n(rel / 2, alpha, power) >= n
     assert plan_variance_n(rel, alpha / 10, power) >= n
-    assert plan_variance_n(rel, alpha, power, kurtosis=1.8) <= n <= plan_variance_n(rel, alpha, power, kurtosis=9)
+    assert (
+        plan_variance_n(rel, alpha, power, kurtosis=1.8)
+        <= n
+        <= plan_variance_n(rel, alpha, power, kurtosis=9)
+    )
     m = plan_mean_n(rel, alpha, power)
     assert power_mean(m, rel, alpha) >= power and (m == 1 or power_mean(m - 1, rel, alpha) < power)
     assert plan_mean_n(rel / 2, alpha, power) >= m
 
 
-@given(shrink=st.floats(0.001, 0.9), alpha=alphas, power=powers, side=st.sampled_from(["both", "high"]))
+@given(
+    shrink=st.floats(0.001, 0.9), alpha=alphas, power=powers, side=st.sampled_from(["both", "high"])
+)
 @settings(max_examples=100, deadline=None, database=None)
-def test_bound_plan_is_the_smallest_n_and_sure_from_the_log_bound(shrink, alpha, power, side) -> None:
+def test_bound_plan_is_the_smallest_n_and_sure_from_the_log_bound(
+    shrink, alpha, power, side
+) -> None:
     n = plan_bound_n(shrink, alpha, power, side=side)
     assert power_bound(n, shrink, alpha, side=side) >= power
     assert n == 1 or power_bound(n - 1, shrink, alpha, side=side) < power
@@ -89,12 +101,18 @@ def test_ks_plan(d: float, alpha: float, power: float) -> None:
 @settings(max_examples=2, deadline=None, database=None)
 def test_variance_planner_power_holds_in_simulation(seed: int, law: str) -> None:
     rel, alpha, power, reps = 0.2, 0.01, 0.999, 300
-    frozen, kurt = (stats.norm(0, 1), 3.0) if law == "normal" else (stats.uniform(-math.sqrt(3), 2 * math.sqrt(3)), 1.8)
+    frozen, kurt = (
+        (stats.norm(0, 1), 3.0)
+        if law == "normal"
+        else (stats.uniform(-math.sqrt(3), 2 * math.sqrt(3)), 1.8)
+    )
     n = plan_variance_n(rel, alpha, power, kurtosis=kurt)
     rng = np.random.default_rng(seed)
     scale = math.sqrt(1 + rel)
-    misses = sum(not variance_test(scale * frozen.rvs(n, random_state=rng), frozen).rejects(alpha)
-                 for _ in range(reps))
+    misses = sum(
+        not variance_test(scale * frozen.rvs(n, random_state=rng), frozen).rejects(alpha)
+        for _ in range(reps)
+    )
     # planned power 0.999; simulated (1e5 reps) 0.9992 normal, 0.9990 uniform at these n:
     # P(misses > k) <= 1e-7
     assert misses <= max_misses(reps, 1 - power), misses
@@ -106,8 +124,12 @@ def test_mean_planner_power_holds_in_simulation(seed: int) -> None:
     effect, alpha, power, reps = 0.2, 0.01, 0.999, 300
     n = plan_mean_n(effect, alpha, power)
     rng = np.random.default_rng(seed)
-    misses = sum(not mean_test(rng.normal(effect, 1.0, n), stats.norm()).rejects(alpha) for _ in range(reps))
-    assert misses <= max_misses(reps, 1 - power), misses  # exact power for normal data: rate <= 1e-7
+    misses = sum(
+        not mean_test(rng.normal(effect, 1.0, n), stats.norm()).rejects(alpha) for _ in range(reps)
+    )
+    assert misses <= max_misses(reps, 1 - power), (
+        misses
+    )  # exact power for normal data: rate <= 1e-7
 
 
 @given(seed=seeds)
@@ -130,7 +152,9 @@ def test_ks_planner_is_conservative_in_simulation(seed: int) -> None:
     d = 2 * stats.norm.cdf(0.1) - 1  # a shift by 0.2 sd
     n = plan_ks_n(d, alpha, power)
     rng = np.random.default_rng(seed)
-    misses = sum(not ks_test(rng.normal(0.2, 1.0, n), stats.norm()).rejects(alpha) for _ in range(reps))
+    misses = sum(
+        not ks_test(rng.normal(0.2, 1.0, n), stats.norm()).rejects(alpha) for _ in range(reps)
+    )
     assert misses <= max_misses(reps, 1 - power), misses  # true power >= planned: rate <= 1e-7
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import hypothesis.strategies as st
@@ -9,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 
 from initcheck.errors import UsageError
-from initcheck.stats import TestResult, bonferroni, bonferroni_adjusted, family_pvalue, holm, holm_adjusted
+from initcheck.stats import (
+    TestResult,
+    bonferroni,
+    bonferroni_adjusted,
+    family_pvalue,
+    holm,
+    holm_adjusted,
+)
 
 pvalues = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=30)
 alphas = st.floats(1e-9, 0.5, exclude_min=True)
@@ -75,7 +83,7 @@ def test_holm_adjusted_pvalues(p: list[float], alpha: float) -> None:
     adj = holm_adjusted(p)
     assert all(a >= v and a <= 1.0 for a, v in zip(adj, p))
     ranked = sorted(zip(p, adj))
-    assert all(a1 <= a2 for (_, a1), (_, a2) in zip(ranked, ranked[1:]))  # monotone in p
+    assert all(a1 <= a2 for (_, a1), (_, a2) in itertools.pairwise(ranked))  # monotone in p
     assert [a <= alpha for a in adj] == holm(p, alpha)
     assert bonferroni_adjusted(p) == [min(1.0, v * len(p)) for v in p]
 

@@ -38,7 +38,9 @@ def test_sampler_ignoring_its_seed_caught(seed: int) -> None:
 
     res = by_check(ignores, seed)
     assert res["seed-repeat"].pvalue == 1.0  # it is deterministic ...
-    assert res["seed-distinct"].pvalue == 0.0 and res["seed-distinct"].statistic == 3  # ... but seedless
+    assert (
+        res["seed-distinct"].pvalue == 0.0 and res["seed-distinct"].statistic == 3
+    )  # ... but seedless
 
 
 @given(seed=st.integers(0, 2**32 - 3))
@@ -51,7 +53,10 @@ def test_non_deterministic_sampler_caught(seed: int) -> None:
         return np.random.default_rng([s, len(calls)]).normal(size=shape)
 
     res = by_check(counts_calls, seed)
-    assert res["seed-repeat"].pvalue == 0.0 and "2,048 of 2,048 entries differ" in res["seed-repeat"].detail
+    assert (
+        res["seed-repeat"].pvalue == 0.0
+        and "2,048 of 2,048 entries differ" in res["seed-repeat"].detail
+    )
 
 
 @given(seed=st.integers(0, 2**32 - 3))
@@ -62,7 +67,9 @@ def test_seed_that_only_perturbs_a_shared_draw_caught(seed: int) -> None:
 
     res = by_check(leaky, seed)
     assert res["seed-distinct"].pvalue == 1.0  # the draws differ ...
-    assert res["seed-corr"].rejects(ALPHA) and res["seed-corr"].estimate > 0.9  # r ~ 0.99: never misses
+    assert (
+        res["seed-corr"].rejects(ALPHA) and res["seed-corr"].estimate > 0.9
+    )  # r ~ 0.99: never misses
 
 
 def test_wrong_shape_and_bad_arguments() -> None:
@@ -70,7 +77,9 @@ def test_wrong_shape_and_bad_arguments() -> None:
         return good((s % 3 + 1, 4), s)
 
     res = {r.check: r for r in seed_dependence_test(shapeless, (2, 4), [0, 1])}
-    assert res["seed-corr"].pvalue == 0.0  # draws of different sizes cannot be independent draws of one shape
+    assert (
+        res["seed-corr"].pvalue == 0.0
+    )  # draws of different sizes cannot be independent draws of one shape
     with pytest.raises(UsageError, match=r"seeds=\[1, 1\]"):
         seed_dependence_test(good, SHAPE, [1, 1])
     with pytest.raises(UsageError, match="sampler="):

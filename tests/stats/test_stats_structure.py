@@ -18,8 +18,18 @@ seeds = st.integers(0, 2**32 - 1)
 NORMAL = stats.norm(0.0, 0.05)
 UNIFORM = stats.uniform(-0.1, 0.2)
 SHAPES = [(32, 64), (100, 10), (8, 3, 3, 3)]
-ALL_CHECKS = {"serial-corr", "serial-corr-rows", "serial-corr-cols", "duplicate-rows", "duplicate-cols",
-              "sorted-rows", "sorted-cols", "unit-corr", "row-scale", "col-scale"}
+ALL_CHECKS = {
+    "serial-corr",
+    "serial-corr-rows",
+    "serial-corr-cols",
+    "duplicate-rows",
+    "duplicate-cols",
+    "sorted-rows",
+    "sorted-cols",
+    "unit-corr",
+    "row-scale",
+    "col-scale",
+}
 
 
 def by_check(w: np.ndarray, law) -> dict:
@@ -47,7 +57,9 @@ def test_sorted_rows_caught(seed: int) -> None:
     res = by_check(w, NORMAL)
     # every step goes up: z = 32*63 / sqrt(32*65/3) = 77 whatever the draw
     assert res["sorted-rows"].rejects(ALPHA) and res["sorted-rows"].estimate == 1.0
-    assert res["serial-corr-rows"].rejects(ALPHA)  # neighbours of sorted normals: r ~ 0.9 -> never misses
+    assert res["serial-corr-rows"].rejects(
+        ALPHA
+    )  # neighbours of sorted normals: r ~ 0.9 -> never misses
 
 
 @given(seed=seeds, tile=st.sampled_from([2, 4, 8]))
@@ -100,7 +112,10 @@ def test_smoothed_draws_caught(seed: int) -> None:
 
 def test_small_and_degenerate_shapes() -> None:
     rng = np.random.default_rng(0)
-    assert {r.check for r in structure_tests(rng.normal(size=50), stats.norm())} == {"serial-corr", "sorted-rows"}
+    assert {r.check for r in structure_tests(rng.normal(size=50), stats.norm())} == {
+        "serial-corr",
+        "sorted-rows",
+    }
     bad = rng.normal(size=(4, 4))
     bad[1, 2] = np.inf
     [res] = structure_tests(bad, stats.norm())

@@ -105,7 +105,6 @@ def test_truncated_normal_claimed_normal_caught(seed: int) -> None:
     assert res.rejects(ALPHA) and res.statistic <= 2.0
 
 
-
 def test_extremes_beat_edf_tests_on_truncation() -> None:
     """A ±2 sd truncation moves the cdf by only Phi(-2) = 0.023: KS would need ~50x more draws."""
     d = float(stats.norm.cdf(-2.0))  # sup |F_trunc - Phi|, at the bounds
