@@ -28,6 +28,10 @@ sigma² its mean and variance):
 - :func:`seed_dependence_test` — same seed, same draw; different seeds,
   different and uncorrelated draws.
 
+Laws: :func:`kurtosis`, :func:`finite_moment_order` and :func:`has_moment`
+(whether a test needing the k-th moment applies; ``kurtosis_test`` needs the
+8th, ``variance_test`` and ``structure_tests`` the 4th).
+
 Planning (:func:`plan_variance_n`, :func:`plan_mean_n`, :func:`plan_bound_n`,
 :func:`plan_ks_n` and the matching ``power_*``) and multiple testing
 (:func:`holm`, :func:`bonferroni`, :func:`holm_adjusted`,
@@ -42,6 +46,7 @@ from initcheck.stats.atoms import atoms_test
 from initcheck.stats.edf import ad_test
 from initcheck.stats.edf import ks_test
 from initcheck.stats.lawmoments import finite_moment_order
+from initcheck.stats.lawmoments import has_moment
 from initcheck.stats.lawmoments import kurtosis
 from initcheck.stats.moments import kurtosis_test
 from initcheck.stats.moments import mean_test
@@ -85,6 +90,7 @@ __all__ = [
     "family_pvalue",
     "finite_moment_order",
     "haar_test",
+    "has_moment",
     "holm",
     "holm_adjusted",
     "ks_test",

@@ -224,7 +224,7 @@ def kurtosis_test(x: Any, law: Any, *, level: float = DEFAULT_LEVEL) -> TestResu
     Not applicable to laws without a finite 8th moment (Student-t with
     nu ≤ 8): k_hat then has no finite variance and no normal limit. Such a
     law raises UsageError rather than returning a silent pass; check first
-    with ``finite_moment_order(law) > 8``.
+    with ``has_moment(law, 8)``.
 
     Returns:
         TestResult with ``estimate`` = k_hat, ``expected`` = kappa,

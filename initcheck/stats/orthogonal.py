@@ -241,7 +241,7 @@ def _det_test(u: np.ndarray) -> TestResult:
     positive = int(np.count_nonzero(signs > 0))
     res = stats.binomtest(positive, k, 0.5)
     frac = positive / k
-    ci = res.proportion_ci(confidence_level=DEFAULT_LEVEL)
+    ci = res.proportion_ci(confidence_level=DEFAULT_LEVEL, method="wilson")
     detail = f"{positive:,} of {k:,} draws have det > 0 (fraction {frac:.3f} vs 0.5)"
     return TestResult(
         "haar-det",

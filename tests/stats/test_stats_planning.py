@@ -60,7 +60,7 @@ def test_variance_plan_is_the_smallest_n(
 
 
 @given(rel=st.floats(0.005, 0.5), alpha=alphas, power=powers)
-@settings(max_examples=50, deadline=None, database=None)
+@settings(max_examples=25, deadline=None, database=None)
 def test_plans_grow_with_demands(rel: float, alpha: float, power: float) -> None:
     n = plan_variance_n(rel, alpha, power)
     assert plan_variance_n(rel / 2, alpha, power) >= n
@@ -146,7 +146,7 @@ def test_bound_power_formula_matches_simulation(seed: int) -> None:
 
 
 @given(seed=seeds)
-@settings(max_examples=2, deadline=None, database=None)
+@settings(max_examples=1, deadline=None, database=None)
 def test_ks_planner_is_conservative_in_simulation(seed: int) -> None:
     alpha, power, reps = 0.01, 0.99, 200
     d = 2 * stats.norm.cdf(0.1) - 1  # a shift by 0.2 sd
