@@ -34,8 +34,8 @@ ORTHOGONAL_DRAWS = 200  # independent matrices per shape for the Haar tests
 STRUCTURE_VALUES = 4096  # values the structure tests look at per shape (stacking small draws)
 SEED_CHECK_DRAWS = 3  # distinct seeds in the seed-dependence check
 
-#: default shapes, torch layout (out, in, *kernel): non-square dense both ways, conv 1-D/2-D/3-D,
-#: a tiny and a large fan
+#: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
+#: conv 1-D/2-D/3-D, a tiny and a large fan.
 DEFAULT_SHAPES: tuple[tuple[int, ...], ...] = (
     (96, 160), (160, 96), (32, 16, 5), (16, 8, 3, 3), (8, 4, 3, 3, 3), (6, 4), (300, 1200),
 )
@@ -114,7 +114,10 @@ class Report:
         findings: the rejected tests (and any misbehaviour of the sampler).
         results: every test run, rejected or not.
         shapes: per shape, the plan and the power achieved.
-        seed, alpha, tolerance, layout: as given.
+        seed: as given.
+        alpha: as given.
+        tolerance: as given.
+        layout: as given.
         target: how to name the sampler in a reproducer (``module:attr``), if known.
     """
 
