@@ -50,14 +50,15 @@ from typing import Any
 
 import numpy as np
 
-from initcheck.adapters._common import PLAIN
-from initcheck.adapters._common import Adapted
-from initcheck.adapters._common import ConformanceRow
-from initcheck.adapters._common import Excluded
-from initcheck.adapters._common import Framework
-from initcheck.adapters._common import parse_options
-from initcheck.errors import UsageError
-from initcheck.errors import expected
+from initcheck.adapters._common import (
+    PLAIN,
+    Adapted,
+    ConformanceRow,
+    Excluded,
+    Framework,
+    parse_options,
+)
+from initcheck.errors import UsageError, expected
 
 __all__ = [
     "FRAMEWORKS",
@@ -146,7 +147,10 @@ def _prepare(root: str) -> None:
     """Keras 3 defaults to the TensorFlow backend; without TensorFlow, pick JAX."""
     if root != "keras" or "keras" in sys.modules or os.environ.get("KERAS_BACKEND"):
         return
-    if importlib.util.find_spec("tensorflow") is None and importlib.util.find_spec("jax") is not None:
+    if (
+        importlib.util.find_spec("tensorflow") is None
+        and importlib.util.find_spec("jax") is not None
+    ):
         os.environ["KERAS_BACKEND"] = "jax"
 
 
@@ -170,7 +174,7 @@ def _import_longest(parts: list[str], text: str) -> tuple[Any, list[str]]:
             raise UsageError(
                 f"target={text!r}: module {name!r} failed to import: {exc}{_hint(root)}"
             ) from exc
-        except Exception as exc:  # noqa: BLE001 - any import-time failure is reported in one line
+        except Exception as exc:
             raise UsageError(
                 f"target={text!r}: module {name!r} failed to import: "
                 f"{type(exc).__name__}: {exc}{_hint(root)}"
@@ -205,13 +209,17 @@ def load_target(text: str) -> object:
     'xavier_uniform'
     """
     if not isinstance(text, str) or not text.strip():
-        raise expected("target", text, "module:attr or module.attr, e.g. torch.nn.init:xavier_uniform_")
+        raise expected(
+            "target", text, "module:attr or module.attr, e.g. torch.nn.init:xavier_uniform_"
+        )
     text = text.strip()
     module_part, colon, attr_part = text.partition(":")
     mod_parts = module_part.split(".")
     attr_parts = attr_part.split(".") if colon else []
     if not all(p.isidentifier() for p in mod_parts + attr_parts) or (colon and not attr_part):
-        raise expected("target", text, "module:attr or module.attr, e.g. torch.nn.init:xavier_uniform_")
+        raise expected(
+            "target", text, "module:attr or module.attr, e.g. torch.nn.init:xavier_uniform_"
+        )
     module, rest = _import_longest(mod_parts, text)
     path = rest + attr_parts
     if not path:
@@ -244,7 +252,9 @@ def _roots(obj: object) -> list[str]:
         classes = target.__mro__
     elif not inspect.isroutine(target):
         classes = type(target).__mro__
-    modules = [getattr(target, "__module__", None)] if not classes else [c.__module__ for c in classes]
+    modules = (
+        [getattr(target, "__module__", None)] if not classes else [c.__module__ for c in classes]
+    )
     return [m.split(".")[0] for m in modules if isinstance(m, str)]
 
 
@@ -315,7 +325,11 @@ def adapt(
     if isinstance(obj, Adapted):
         if kwargs or dtype is not None:
             raise expected("kwargs", kwargs, "none for an already adapted sampler")
-        return obj if layout is None else Adapted(obj.sampler, layout, obj.framework, obj.name, obj.dtype_name)
+        return (
+            obj
+            if layout is None
+            else Adapted(obj.sampler, layout, obj.framework, obj.name, obj.dtype_name)
+        )
     if inspect.ismodule(obj) or not callable(obj):
         raise UsageError(f"{obj!r} (type {type(obj).__name__}): expected {_WHAT}")
     framework = _which(obj)
@@ -324,7 +338,9 @@ def adapt(
     else:
         try:
             adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
-        except ModuleNotFoundError as exc:  # a look-alike (tensor / key, shape) without the framework
+        except (
+            ModuleNotFoundError
+        ) as exc:  # a look-alike (tensor / key, shape) without the framework
             if (exc.name or "").split(".")[0] != FRAMEWORKS[framework].module.split(".")[0]:
                 raise
             fw = FRAMEWORKS[framework]
@@ -333,7 +349,9 @@ def adapt(
                 f"(install it: {fw.install_hint})"
             ) from exc
     if layout is not None:
-        adapted = Adapted(adapted.sampler, layout, adapted.framework, adapted.name, adapted.dtype_name)
+        adapted = Adapted(
+            adapted.sampler, layout, adapted.framework, adapted.name, adapted.dtype_name
+        )
     return adapted
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,10 @@ class ConformanceRow:
         law: the promised law in the ``--claim`` grammar (DESIGN.md).
         note: the framework's fan convention and what its "normal" means,
             plus anything surprising about this initializer.
+        shapes: the shapes to check it at, in the framework's layout, when the
+            verdict's default shapes do not fit (a module class that only
+            takes 2-D or 4-D weights, a bias of shape ``(out,)``); ``None``
+            for the defaults.
     """
 
     name: str
@@ -84,6 +89,7 @@ class ConformanceRow:
     kwargs: dict[str, Any]
     law: str
     note: str
+    shapes: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,9 @@ def qualified_name(obj: object) -> str:
     """``module.qualname`` of a function or class, or of an instance's class."""
     target = obj if inspect.isclass(obj) or inspect.isroutine(obj) else type(obj)
     module = getattr(target, "__module__", None) or ""
-    qual = getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or repr(target)
+    qual = (
+        getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or repr(target)
+    )
     return f"{module}.{qual}" if module else str(qual)
 
 

@@ -20,20 +20,22 @@ The same code adapts TensorFlow's own ``tf.*_initializer`` classes
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from initcheck.adapters._common import Adapted
-from initcheck.adapters._common import ConformanceRow
-from initcheck.adapters._common import Excluded
-from initcheck.adapters._common import accepts
-from initcheck.adapters._common import construct
-from initcheck.adapters._common import display_name
-from initcheck.adapters._common import qualified_name
-from initcheck.adapters._common import seed32
-from initcheck.adapters._common import shape_tuple
-from initcheck.adapters._common import to_numpy
-from initcheck.errors import UsageError
-from initcheck.errors import expected
+from initcheck.adapters._common import (
+    Adapted,
+    ConformanceRow,
+    Excluded,
+    accepts,
+    construct,
+    display_name,
+    qualified_name,
+    seed32,
+    shape_tuple,
+    to_numpy,
+)
+from initcheck.errors import UsageError, expected
 
 __all__ = ["CONFORMANCE", "EXCLUDED", "adapt", "adapt_configurable"]
 
@@ -62,8 +64,12 @@ def _dtype_name(dtype: Any, backend: str | None) -> str:
     if name == "float64" and backend == "jax":
         import jax
 
-        if not jax.config.jax_enable_x64:
-            raise expected("dtype", dtype, "float32, float16 or bfloat16 (float64 on JAX needs JAX_ENABLE_X64=1)")
+        if not jax.config.read("jax_enable_x64"):
+            raise expected(
+                "dtype",
+                dtype,
+                "float32, float16 or bfloat16 (float64 on JAX needs JAX_ENABLE_X64=1)",
+            )
     return name
 
 
@@ -101,13 +107,17 @@ def adapt_configurable(
         name = display_name(base, kwargs)
     else:
         if not hasattr(obj, "get_config"):
-            raise UsageError(f"{base}: an instance without get_config(); pass its class and keyword arguments")
+            raise UsageError(
+                f"{base}: an instance without get_config(); pass its class and keyword arguments"
+            )
         config = {**obj.get_config(), **kwargs}
         config.pop("seed", None)
         name = display_name(base, config)
     from_config = getattr(cls, "from_config", None)
     make: Callable[[dict[str, Any]], Any] = (
-        from_config if from_config is not None and not inspect.isclass(obj) else (lambda cfg: cls(**cfg))
+        from_config
+        if from_config is not None and not inspect.isclass(obj)
+        else (lambda cfg: cls(**cfg))
     )
     when_drawn = dtype_name if dtype_arg is None else dtype_arg
 
@@ -144,7 +154,7 @@ def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
         backend = keras.backend.backend()
         if getattr(keras.initializers, cls.__name__, None) is cls:
             public = f"keras.initializers.{cls.__name__}"
-        convert: Callable[[Any], Any] = lambda out: to_numpy(keras.ops.convert_to_numpy(out))  # noqa: E731
+        convert: Callable[[Any], Any] = lambda out: to_numpy(keras.ops.convert_to_numpy(out))
     else:
         backend = None
         convert = to_numpy
@@ -164,7 +174,9 @@ _FANS = (
 )
 
 
-def _row(name: str, kwargs: dict[str, Any], law: str, note: str = "", cls: str | None = None) -> ConformanceRow:
+def _row(
+    name: str, kwargs: dict[str, Any], law: str, note: str = "", cls: str | None = None
+) -> ConformanceRow:
     target = f"keras.initializers:{cls or name.split('(')[0]}"
     return ConformanceRow(name, target, kwargs, law, f"{_FANS}. {note}" if note else f"{_FANS}.")
 
@@ -173,37 +185,89 @@ CONFORMANCE: tuple[ConformanceRow, ...] = (
     _row("Zeros", {}, "zeros"),
     _row("Ones", {}, "ones"),
     _row("Constant(value=0.5)", {"value": 0.5}, "constant(value=0.5)", "default value is 0.0"),
-    _row("RandomNormal", {}, "normal(mean=0, std=0.05)", "defaults mean=0.0, stddev=0.05; untruncated"),
+    _row(
+        "RandomNormal",
+        {},
+        "normal(mean=0, std=0.05)",
+        "defaults mean=0.0, stddev=0.05; untruncated",
+    ),
     _row("RandomUniform", {}, "uniform(a=0.05)", "defaults minval=-0.05, maxval=0.05"),
-    _row("TruncatedNormal", {}, "truncated_normal(mean=0, std=0.05, a=-0.1, b=0.1)",
-         "stddev=0.05 is the parent's; values beyond 2 stddev are redrawn; no variance correction"),
-    _row("VarianceScaling", {}, "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)",
-         "defaults scale=1.0, mode='fan_in', distribution='truncated_normal'"),
-    _row("VarianceScaling(distribution=normal)", {"distribution": "normal"},
-         "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)",
-         "'normal' is silently truncated in Keras (in JAX it is not)"),
-    _row("VarianceScaling(2, fan_out, untruncated_normal)",
-         {"scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"},
-         "variance_scaling(scale=2, mode=fan_out, distribution=untruncated_normal)"),
-    _row("VarianceScaling(0.5, fan_avg, uniform)", {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform"},
-         "variance_scaling(scale=0.5, mode=fan_avg, distribution=uniform)"),
-    _row("GlorotUniform", {}, "xavier_uniform(gain=1)",
-         "VarianceScaling(1, fan_avg, uniform); Keras's default kernel_initializer for Dense and Conv"),
-    _row("GlorotNormal", {}, "variance_scaling(scale=1, mode=fan_avg, distribution=truncated_normal)",
-         "truncated: not the untruncated xavier_normal law"),
+    _row(
+        "TruncatedNormal",
+        {},
+        "truncated_normal(mean=0, std=0.05, a=-0.1, b=0.1)",
+        "stddev=0.05 is the parent's; values beyond 2 stddev are redrawn; no variance correction",
+    ),
+    _row(
+        "VarianceScaling",
+        {},
+        "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)",
+        "defaults scale=1.0, mode='fan_in', distribution='truncated_normal'",
+    ),
+    _row(
+        "VarianceScaling(distribution=normal)",
+        {"distribution": "normal"},
+        "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)",
+        "'normal' is silently truncated in Keras (in JAX it is not)",
+    ),
+    _row(
+        "VarianceScaling(2, fan_out, untruncated_normal)",
+        {"scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"},
+        "variance_scaling(scale=2, mode=fan_out, distribution=untruncated_normal)",
+    ),
+    _row(
+        "VarianceScaling(0.5, fan_avg, uniform)",
+        {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform"},
+        "variance_scaling(scale=0.5, mode=fan_avg, distribution=uniform)",
+    ),
+    _row(
+        "GlorotUniform",
+        {},
+        "xavier_uniform(gain=1)",
+        "VarianceScaling(1, fan_avg, uniform); Keras's default kernel_initializer for Dense and Conv",
+    ),
+    _row(
+        "GlorotNormal",
+        {},
+        "variance_scaling(scale=1, mode=fan_avg, distribution=truncated_normal)",
+        "truncated: not the untruncated xavier_normal law",
+    ),
     _row("LecunUniform", {}, "lecun_uniform", "VarianceScaling(1, fan_in, uniform)"),
-    _row("LecunNormal", {}, "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)", "truncated"),
-    _row("HeUniform", {}, "variance_scaling(scale=2, mode=fan_in, distribution=uniform)", "U(+-sqrt(6/fan_in))"),
-    _row("HeNormal", {}, "variance_scaling(scale=2, mode=fan_in, distribution=truncated_normal)",
-         "truncated: not PyTorch's untruncated kaiming_normal_"),
-    _row("Orthogonal", {}, "orthogonal(gain=1)",
-         "QR of a Gaussian (prod(shape[:-1]), shape[-1]) matrix with R's diagonal signs fixed: Haar"),
+    _row(
+        "LecunNormal",
+        {},
+        "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)",
+        "truncated",
+    ),
+    _row(
+        "HeUniform",
+        {},
+        "variance_scaling(scale=2, mode=fan_in, distribution=uniform)",
+        "U(+-sqrt(6/fan_in))",
+    ),
+    _row(
+        "HeNormal",
+        {},
+        "variance_scaling(scale=2, mode=fan_in, distribution=truncated_normal)",
+        "truncated: not PyTorch's untruncated kaiming_normal_",
+    ),
+    _row(
+        "Orthogonal",
+        {},
+        "orthogonal(gain=1)",
+        "QR of a Gaussian (prod(shape[:-1]), shape[-1]) matrix with R's diagonal signs fixed: Haar",
+    ),
     _row("Orthogonal(gain=2)", {"gain": 2.0}, "orthogonal(gain=2)"),
 )
 
 EXCLUDED: tuple[Excluded, ...] = (
-    Excluded("Identity", "keras.initializers:Identity", "not random: gain times the identity matrix"),
+    Excluded(
+        "Identity", "keras.initializers:Identity", "not random: gain times the identity matrix"
+    ),
     Excluded("STFT", "keras.initializers:STFT", "not random: Fourier basis kernels"),
-    Excluded("snake_case aliases (he_normal, glorot_uniform, ...)", "keras.initializers:he_normal",
-             "the same classes as HeNormal, GlorotUniform, ..."),
+    Excluded(
+        "snake_case aliases (he_normal, glorot_uniform, ...)",
+        "keras.initializers:he_normal",
+        "the same classes as HeNormal, GlorotUniform, ...",
+    ),
 )

@@ -35,16 +35,17 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from initcheck.adapters._common import Adapted
-from initcheck.adapters._common import ConformanceRow
-from initcheck.adapters._common import Excluded
-from initcheck.adapters._common import construct
-from initcheck.adapters._common import display_name
-from initcheck.adapters._common import qualified_name
-from initcheck.adapters._common import seed32
-from initcheck.adapters._common import shape_tuple
-from initcheck.errors import UsageError
-from initcheck.errors import expected
+from initcheck.adapters._common import (
+    Adapted,
+    ConformanceRow,
+    Excluded,
+    construct,
+    display_name,
+    qualified_name,
+    seed32,
+    shape_tuple,
+)
+from initcheck.errors import UsageError, expected
 
 __all__ = ["CONFORMANCE", "EXCLUDED", "adapt"]
 
@@ -75,16 +76,28 @@ def adapt(obj: Any, *, dtype: Any = None, param: str = "weight", **kwargs: Any) 
         raise expected("param", param, "weight or bias")
     cls = obj if inspect.isclass(obj) else type(obj)
     if not issubclass(cls, mx.init.Initializer):
-        raise UsageError(f"{qualified_name(obj)}: expected an mx.init initializer class or instance (mx.init.Xavier)")
-    public = f"mx.init.{cls.__name__}" if getattr(mx.init, cls.__name__, None) is cls else qualified_name(cls)
+        raise UsageError(
+            f"{qualified_name(obj)}: expected an mx.init initializer class or instance (mx.init.Xavier)"
+        )
+    public = (
+        f"mx.init.{cls.__name__}"
+        if getattr(mx.init, cls.__name__, None) is cls
+        else qualified_name(cls)
+    )
     if inspect.isclass(obj):
         init = construct(public, obj, **kwargs)
         name = display_name(public, kwargs)
     else:
         if kwargs:
-            raise expected("kwargs", kwargs, f"none for an instance of {public}: pass the class with its arguments")
+            raise expected(
+                "kwargs",
+                kwargs,
+                f"none for an instance of {public}: pass the class with its arguments",
+            )
         init = obj
-        name = f"{public}({', '.join(f'{k}={v!r}' for k, v in getattr(obj, '_kwargs', {}).items())})"
+        name = (
+            f"{public}({', '.join(f'{k}={v!r}' for k, v in getattr(obj, '_kwargs', {}).items())})"
+        )
     if param != "weight":
         name += f" [{param}]"
 
@@ -106,34 +119,71 @@ _FANS = (
 )
 
 
-def _row(name: str, kwargs: dict[str, Any], law: str, note: str = "", cls: str | None = None) -> ConformanceRow:
+def _row(
+    name: str, kwargs: dict[str, Any], law: str, note: str = "", cls: str | None = None
+) -> ConformanceRow:
     target = f"mxnet.init:{cls or name.split('(')[0]}"
     return ConformanceRow(name, target, kwargs, law, f"{_FANS}. {note}" if note else f"{_FANS}.")
 
 
 CONFORMANCE: tuple[ConformanceRow, ...] = (
-    _row("Uniform", {}, "mxnet_default", "default scale=0.07: U(-0.07, 0.07), also Gluon's default weight init"),
+    _row(
+        "Uniform",
+        {},
+        "mxnet_default",
+        "default scale=0.07: U(-0.07, 0.07), also Gluon's default weight init",
+    ),
     _row("Uniform(scale=0.1)", {"scale": 0.1}, "uniform(a=0.1)"),
     _row("Normal", {}, "normal(mean=0, std=0.01)", "default sigma=0.01"),
-    _row("Xavier", {}, "xavier_uniform(gain=1)",
-         "defaults rnd_type='uniform', factor_type='avg', magnitude=3: U(+-sqrt(3/((fan_in+fan_out)/2)))"),
-    _row("Xavier(rnd_type=gaussian)", {"rnd_type": "gaussian"},
-         "variance_scaling(scale=3, mode=fan_avg, distribution=normal)",
-         "std sqrt(magnitude/fan_avg) with magnitude 3: three times Glorot normal's variance, not xavier_normal"),
-    _row("Xavier(rnd_type=gaussian, factor_type=in, magnitude=2)",
-         {"rnd_type": "gaussian", "factor_type": "in", "magnitude": 2}, "he_normal(mode=fan_in, nonlinearity=relu)",
-         "the usual way to get He normal in MXNet"),
-    _row("Xavier(factor_type=in)", {"factor_type": "in"}, "lecun_uniform",
-         "uniform, magnitude 3 over fan_in: U(+-sqrt(3/fan_in))"),
-    _row("MSRAPrelu", {}, "variance_scaling(scale=1.8823529411764706, mode=fan_avg, distribution=normal)",
-         "defaults factor_type='avg', slope=0.25: gaussian, magnitude 2/(1+0.25^2) = 32/17, over fan_avg"),
-    _row("MSRAPrelu(factor_type=in, slope=0)", {"factor_type": "in", "slope": 0.0},
-         "he_normal(mode=fan_in, nonlinearity=relu)", "magnitude 2 over fan_in: He normal"),
-    _row("Orthogonal", {}, "orthogonal(gain=1.414)",
-         "defaults scale=1.414 (about sqrt 2), rand_type='uniform': u or v of the SVD of a U(-1, 1) "
-         "(shape[0], rest) matrix, no sign fix; documented only as orthogonal, Haar is not promised"),
-    _row("Orthogonal(rand_type=normal)", {"rand_type": "normal"}, "orthogonal(gain=1.414)",
-         "SVD of a Gaussian matrix, no sign fix (LAPACK's sign convention)"),
+    _row(
+        "Xavier",
+        {},
+        "xavier_uniform(gain=1)",
+        "defaults rnd_type='uniform', factor_type='avg', magnitude=3: U(+-sqrt(3/((fan_in+fan_out)/2)))",
+    ),
+    _row(
+        "Xavier(rnd_type=gaussian)",
+        {"rnd_type": "gaussian"},
+        "variance_scaling(scale=3, mode=fan_avg, distribution=normal)",
+        "std sqrt(magnitude/fan_avg) with magnitude 3: three times Glorot normal's variance, not xavier_normal",
+    ),
+    _row(
+        "Xavier(rnd_type=gaussian, factor_type=in, magnitude=2)",
+        {"rnd_type": "gaussian", "factor_type": "in", "magnitude": 2},
+        "he_normal(mode=fan_in, nonlinearity=relu)",
+        "the usual way to get He normal in MXNet",
+    ),
+    _row(
+        "Xavier(factor_type=in)",
+        {"factor_type": "in"},
+        "lecun_uniform",
+        "uniform, magnitude 3 over fan_in: U(+-sqrt(3/fan_in))",
+    ),
+    _row(
+        "MSRAPrelu",
+        {},
+        "variance_scaling(scale=1.8823529411764706, mode=fan_avg, distribution=normal)",
+        "defaults factor_type='avg', slope=0.25: gaussian, magnitude 2/(1+0.25^2) = 32/17, over fan_avg",
+    ),
+    _row(
+        "MSRAPrelu(factor_type=in, slope=0)",
+        {"factor_type": "in", "slope": 0.0},
+        "he_normal(mode=fan_in, nonlinearity=relu)",
+        "magnitude 2 over fan_in: He normal",
+    ),
+    _row(
+        "Orthogonal",
+        {},
+        "orthogonal(gain=1.414)",
+        "defaults scale=1.414 (about sqrt 2), rand_type='uniform': u or v of the SVD of a U(-1, 1) "
+        "(shape[0], rest) matrix, no sign fix; documented only as orthogonal, Haar is not promised",
+    ),
+    _row(
+        "Orthogonal(rand_type=normal)",
+        {"rand_type": "normal"},
+        "orthogonal(gain=1.414)",
+        "SVD of a Gaussian matrix, no sign fix (LAPACK's sign convention)",
+    ),
     _row("Zero", {}, "zeros"),
     _row("One", {}, "ones"),
     _row("Constant(value=0.5)", {"value": 0.5}, "constant(value=0.5)", "value has no default"),
@@ -141,7 +191,17 @@ CONFORMANCE: tuple[ConformanceRow, ...] = (
 
 EXCLUDED: tuple[Excluded, ...] = (
     Excluded("Bilinear", "mxnet.init:Bilinear", "not random: bilinear upsampling kernels"),
-    Excluded("LSTMBias", "mxnet.init:LSTMBias", "not random: zeros with the forget gate's bias set"),
-    Excluded("FusedRNN", "mxnet.init:FusedRNN", "a wrapper applying another initializer to fused RNN parameters"),
-    Excluded("Mixed, Load", "mxnet.init:Mixed", "not initializers of their own: dispatch by name, load from file"),
+    Excluded(
+        "LSTMBias", "mxnet.init:LSTMBias", "not random: zeros with the forget gate's bias set"
+    ),
+    Excluded(
+        "FusedRNN",
+        "mxnet.init:FusedRNN",
+        "a wrapper applying another initializer to fused RNN parameters",
+    ),
+    Excluded(
+        "Mixed, Load",
+        "mxnet.init:Mixed",
+        "not initializers of their own: dispatch by name, load from file",
+    ),
 )

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from initcheck.adapters._common import Adapted
-from initcheck.adapters._common import ConformanceRow
-from initcheck.adapters._common import Excluded
-from initcheck.adapters._common import display_name
-from initcheck.adapters._common import parameter_names
-from initcheck.adapters._common import qualified_name
-from initcheck.adapters._common import seed32
-from initcheck.adapters._common import shape_tuple
-from initcheck.adapters._common import to_numpy
+from initcheck.adapters._common import (
+    Adapted,
+    ConformanceRow,
+    Excluded,
+    display_name,
+    parameter_names,
+    qualified_name,
+    seed32,
+    shape_tuple,
+    to_numpy,
+)
 from initcheck.adapters.keras import adapt_configurable
-from initcheck.errors import UsageError
-from initcheck.errors import expected
+from initcheck.errors import UsageError, expected
 
 __all__ = ["CONFORMANCE", "EXCLUDED", "adapt", "global_seed"]
 
@@ -49,7 +51,9 @@ def _dtype(dtype: Any) -> Any:
     try:
         dt = tf.as_dtype("float32" if dtype is None else dtype)
     except TypeError as exc:
-        raise expected("dtype", dtype, "a TensorFlow floating dtype such as float32 or float64") from exc
+        raise expected(
+            "dtype", dtype, "a TensorFlow floating dtype such as float32 or float64"
+        ) from exc
     if not dt.is_floating:
         raise expected("dtype", dtype, "a TensorFlow floating dtype such as float32 or float64")
     return dt
@@ -91,8 +95,13 @@ def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
     if any(c.__name__ == "Initializer" for c in cls.__mro__):
         stateful = cls.__module__.endswith(".init_ops")  # TF1 tf.compat.v1 initializers
         adapted = adapt_configurable(
-            obj, dtype_name=dt.name, kwargs=kwargs, framework="tensorflow", convert=to_numpy,
-            dtype_arg=dt, public_name=_public(cls),
+            obj,
+            dtype_name=dt.name,
+            kwargs=kwargs,
+            framework="tensorflow",
+            convert=to_numpy,
+            dtype_arg=dt,
+            public_name=_public(cls),
         )
         if not stateful:
             return adapted
@@ -115,7 +124,9 @@ def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
 def _random_function(fn: Any, dt: Any, kwargs: dict[str, Any]) -> Adapted:
     name = display_name(_public(fn), kwargs)
     if "seed" in kwargs or "shape" in kwargs:
-        raise expected("kwargs", sorted(kwargs), f"no shape= or seed= for {name}: the sampler sets them")
+        raise expected(
+            "kwargs", sorted(kwargs), f"no shape= or seed= for {name}: the sampler sets them"
+        )
     stateless = getattr(fn, "__name__", "").startswith("stateless")
     takes_dtype = "dtype" in (parameter_names(fn) or [])
     extra = {**kwargs, "dtype": dt} if takes_dtype else dict(kwargs)
@@ -144,43 +155,109 @@ _FANS = (
 )
 
 
-def _row(name: str, target: str, kwargs: dict[str, Any], law: str, note: str = "") -> ConformanceRow:
+def _row(
+    name: str, target: str, kwargs: dict[str, Any], law: str, note: str = ""
+) -> ConformanceRow:
     return ConformanceRow(name, target, kwargs, law, f"{_FANS}. {note}" if note else f"{_FANS}.")
 
 
 CONFORMANCE: tuple[ConformanceRow, ...] = (
-    _row("random_normal_initializer", "tensorflow:random_normal_initializer", {}, "normal(mean=0, std=0.05)",
-         "defaults mean=0.0, stddev=0.05"),
-    _row("random_uniform_initializer", "tensorflow:random_uniform_initializer", {}, "uniform(a=0.05)",
-         "defaults minval=-0.05, maxval=0.05"),
+    _row(
+        "random_normal_initializer",
+        "tensorflow:random_normal_initializer",
+        {},
+        "normal(mean=0, std=0.05)",
+        "defaults mean=0.0, stddev=0.05",
+    ),
+    _row(
+        "random_uniform_initializer",
+        "tensorflow:random_uniform_initializer",
+        {},
+        "uniform(a=0.05)",
+        "defaults minval=-0.05, maxval=0.05",
+    ),
     _row("zeros_initializer", "tensorflow:zeros_initializer", {}, "zeros"),
     _row("ones_initializer", "tensorflow:ones_initializer", {}, "ones"),
-    _row("constant_initializer(0.5)", "tensorflow:constant_initializer", {"value": 0.5}, "constant(value=0.5)",
-         "default value is 0"),
+    _row(
+        "constant_initializer(0.5)",
+        "tensorflow:constant_initializer",
+        {"value": 0.5},
+        "constant(value=0.5)",
+        "default value is 0",
+    ),
     _row("stateless_normal", "tensorflow.random:stateless_normal", {}, "normal(mean=0, std=1)"),
-    _row("stateless_uniform", "tensorflow.random:stateless_uniform", {}, "uniform(low=0, high=1)",
-         "defaults minval=0, maxval=1 for floats"),
-    _row("stateless_truncated_normal", "tensorflow.random:stateless_truncated_normal", {},
-         "truncated_normal(mean=0, std=1, a=-2, b=2)", "cut at 2 stddev of the parent, no variance correction"),
-    _row("random.normal (stateful)", "tensorflow.random:normal", {}, "normal(mean=0, std=1)",
-         "stateful: drawn after tf.random.set_seed(seed)"),
-    _row("random.uniform (stateful)", "tensorflow.random:uniform", {}, "uniform(low=0, high=1)",
-         "stateful: drawn after tf.random.set_seed(seed)"),
-    _row("random.truncated_normal (stateful)", "tensorflow.random:truncated_normal", {},
-         "truncated_normal(mean=0, std=1, a=-2, b=2)", "stateful: drawn after tf.random.set_seed(seed)"),
-    _row("keras.initializers.GlorotUniform", "tensorflow.keras.initializers:GlorotUniform", {},
-         "xavier_uniform(gain=1)", "tf.keras is Keras 3 since TF 2.16: see the keras table"),
-    _row("keras.initializers.HeNormal", "tensorflow.keras.initializers:HeNormal", {},
-         "variance_scaling(scale=2, mode=fan_in, distribution=truncated_normal)", "truncated, as in Keras"),
-    _row("keras.initializers.TruncatedNormal", "tensorflow.keras.initializers:TruncatedNormal", {},
-         "truncated_normal(mean=0, std=0.05, a=-0.1, b=0.1)", "as in Keras"),
+    _row(
+        "stateless_uniform",
+        "tensorflow.random:stateless_uniform",
+        {},
+        "uniform(low=0, high=1)",
+        "defaults minval=0, maxval=1 for floats",
+    ),
+    _row(
+        "stateless_truncated_normal",
+        "tensorflow.random:stateless_truncated_normal",
+        {},
+        "truncated_normal(mean=0, std=1, a=-2, b=2)",
+        "cut at 2 stddev of the parent, no variance correction",
+    ),
+    _row(
+        "random.normal (stateful)",
+        "tensorflow.random:normal",
+        {},
+        "normal(mean=0, std=1)",
+        "stateful: drawn after tf.random.set_seed(seed)",
+    ),
+    _row(
+        "random.uniform (stateful)",
+        "tensorflow.random:uniform",
+        {},
+        "uniform(low=0, high=1)",
+        "stateful: drawn after tf.random.set_seed(seed)",
+    ),
+    _row(
+        "random.truncated_normal (stateful)",
+        "tensorflow.random:truncated_normal",
+        {},
+        "truncated_normal(mean=0, std=1, a=-2, b=2)",
+        "stateful: drawn after tf.random.set_seed(seed)",
+    ),
+    _row(
+        "keras.initializers.GlorotUniform",
+        "tensorflow.keras.initializers:GlorotUniform",
+        {},
+        "xavier_uniform(gain=1)",
+        "tf.keras is Keras 3 since TF 2.16: see the keras table",
+    ),
+    _row(
+        "keras.initializers.HeNormal",
+        "tensorflow.keras.initializers:HeNormal",
+        {},
+        "variance_scaling(scale=2, mode=fan_in, distribution=truncated_normal)",
+        "truncated, as in Keras",
+    ),
+    _row(
+        "keras.initializers.TruncatedNormal",
+        "tensorflow.keras.initializers:TruncatedNormal",
+        {},
+        "truncated_normal(mean=0, std=0.05, a=-0.1, b=0.1)",
+        "as in Keras",
+    ),
 )
 
 EXCLUDED: tuple[Excluded, ...] = (
-    Excluded("tf.keras.initializers (all)", "tensorflow.keras.initializers:HeNormal",
-             "the Keras 3 classes: the keras table covers them (three rows here show tf.keras resolves to them)"),
-    Excluded("tf.compat.v1 initializers", "tensorflow.compat.v1:glorot_uniform_initializer",
-             "TF1 API; adapted (drawn under tf.random.set_seed) but not tabled"),
-    Excluded("stateless_parameterized_truncated_normal, stateless_gamma, stateless_poisson, ...",
-             "tensorflow.random:stateless_gamma", "not weight initializers"),
+    Excluded(
+        "tf.keras.initializers (all)",
+        "tensorflow.keras.initializers:HeNormal",
+        "the Keras 3 classes: the keras table covers them (three rows here show tf.keras resolves to them)",
+    ),
+    Excluded(
+        "tf.compat.v1 initializers",
+        "tensorflow.compat.v1:glorot_uniform_initializer",
+        "TF1 API; adapted (drawn under tf.random.set_seed) but not tabled",
+    ),
+    Excluded(
+        "stateless_parameterized_truncated_normal, stateless_gamma, stateless_poisson, ...",
+        "tensorflow.random:stateless_gamma",
+        "not weight initializers",
+    ),
 )

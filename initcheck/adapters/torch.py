@@ -35,16 +35,17 @@ import inspect
 import math
 from typing import Any
 
-from initcheck.adapters._common import Adapted
-from initcheck.adapters._common import ConformanceRow
-from initcheck.adapters._common import Excluded
-from initcheck.adapters._common import display_name
-from initcheck.adapters._common import parameter_names
-from initcheck.adapters._common import qualified_name
-from initcheck.adapters._common import seed32
-from initcheck.adapters._common import shape_tuple
-from initcheck.errors import UsageError
-from initcheck.errors import expected
+from initcheck.adapters._common import (
+    Adapted,
+    ConformanceRow,
+    Excluded,
+    display_name,
+    parameter_names,
+    qualified_name,
+    seed32,
+    shape_tuple,
+)
+from initcheck.errors import UsageError, expected
 
 __all__ = ["CONFORMANCE", "EXCLUDED", "adapt"]
 
@@ -64,7 +65,9 @@ def _dtype(dtype: Any) -> Any:
         return torch.float32
     value = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
     if not isinstance(value, torch.dtype) or not value.is_floating_point:
-        raise expected("dtype", dtype, "a torch floating dtype: float32, float64, float16 or bfloat16")
+        raise expected(
+            "dtype", dtype, "a torch floating dtype: float32, float64, float16 or bfloat16"
+        )
     return value
 
 
@@ -111,7 +114,9 @@ def _inplace(fn: Any, tdtype: Any, kwargs: dict[str, Any]) -> Adapted:
     torch = _torch()
     name = display_name(qualified_name(fn), kwargs)
     if "generator" in kwargs or "tensor" in kwargs:
-        raise expected("kwargs", sorted(kwargs), f"no tensor= or generator= for {name}: the adapter sets them")
+        raise expected(
+            "kwargs", sorted(kwargs), f"no tensor= or generator= for {name}: the adapter sets them"
+        )
     sig = inspect.signature(fn)
     try:
         sig.bind(None, **kwargs)
@@ -143,8 +148,10 @@ def _kind(cls: type) -> str:
     from torch.nn.modules.lazy import LazyModuleMixin
 
     if issubclass(cls, LazyModuleMixin):
-        raise UsageError(f"{qualified_name(cls)}: a lazy module has no parameters until its first call; "
-                         "use its eager class (e.g. torch.nn.Linear)")
+        raise UsageError(
+            f"{qualified_name(cls)}: a lazy module has no parameters until its first call; "
+            "use its eager class (e.g. torch.nn.Linear)"
+        )
     if issubclass(cls, nn.Linear):
         return "linear"
     if issubclass(cls, _ConvTransposeNd):
@@ -172,17 +179,29 @@ def _module(cls: type, tdtype: Any, kwargs: dict[str, Any]) -> Adapted:
     param = kwargs.get("param", "weight")
     fan_in = kwargs.get("fan_in")
     ctor = {k: v for k, v in kwargs.items() if k not in _OPTIONS}
-    short = f"torch.nn.{cls.__name__}" if getattr(torch.nn, cls.__name__, None) is cls else qualified_name(cls)
+    short = (
+        f"torch.nn.{cls.__name__}"
+        if getattr(torch.nn, cls.__name__, None) is cls
+        else qualified_name(cls)
+    )
     name = display_name(short, kwargs)
     if param not in ("weight", "bias"):
         raise expected("param", param, "weight or bias")
     if param == "bias":
         if kind not in ("linear", "conv"):
-            raise expected("param", param, f"weight for {short} (param=bias is supported for Linear and ConvNd)")
+            raise expected(
+                "param",
+                param,
+                f"weight for {short} (param=bias is supported for Linear and ConvNd)",
+            )
         if ctor.get("bias", True) is False:
             raise expected("bias", False, "bias=True with param=bias")
         if isinstance(fan_in, bool) or not isinstance(fan_in, int) or fan_in <= 0:
-            raise expected("fan_in", fan_in, "a positive integer with param=bias: the fan_in of the layer's weight")
+            raise expected(
+                "fan_in",
+                fan_in,
+                "a positive integer with param=bias: the fan_in of the layer's weight",
+            )
     elif fan_in is not None:
         raise expected("fan_in", fan_in, "no fan_in with param=weight: the weight's shape gives it")
     ctor.setdefault("dtype", tdtype)
@@ -195,7 +214,11 @@ def _module(cls: type, tdtype: Any, kwargs: dict[str, Any]) -> Adapted:
                 raise expected("shape", dims, f"a bias shape (out,) for {name}")
             if kind == "linear":
                 return (fan_in, dims[0])
-            return (fan_in, dims[0], 1)  # ConvNd(fan_in, out, kernel_size=1): weight fan_in = fan_in
+            return (
+                fan_in,
+                dims[0],
+                1,
+            )  # ConvNd(fan_in, out, kernel_size=1): weight fan_in = fan_in
         if kind in ("linear", "embedding"):
             if len(dims) != 2:
                 raise expected("shape", dims, f"a 2-D weight shape for {short}")
@@ -217,7 +240,11 @@ def _module(cls: type, tdtype: Any, kwargs: dict[str, Any]) -> Adapted:
         return _numpy(getattr(module, param))
 
     # Build once now so that bad constructor arguments are usage errors, not draws.
-    probe = (1,) if param == "bias" else ((1, 1) if kind in ("linear", "embedding") else (groups, 1) + (1,) * nk)
+    probe = (
+        (1,)
+        if param == "bias"
+        else ((1, 1) if kind in ("linear", "embedding") else (groups, 1) + (1,) * nk)
+    )
     try:
         sampler(probe, 0)
     except UsageError:
@@ -240,72 +267,213 @@ _MODULE = (
 )
 
 
-def _row(name: str, target: str, kwargs: dict[str, Any], law: str, note: str = "") -> ConformanceRow:
-    return ConformanceRow(name, target, kwargs, law, f"{_FANS}. {note}" if note else f"{_FANS}.")
+def _row(
+    name: str,
+    target: str,
+    kwargs: dict[str, Any],
+    law: str,
+    note: str = "",
+    shapes: tuple[tuple[int, ...], ...] | None = None,
+) -> ConformanceRow:
+    text = f"{_FANS}. {note}" if note else f"{_FANS}."
+    return ConformanceRow(name, target, kwargs, law, text, shapes)
+
+
+# Module classes take weights of one rank only, and a bias is (out,): their rows carry their shapes.
+_DENSE = ((96, 160), (160, 96), (6, 4), (300, 1200))
+_CONV1 = ((32, 16, 5), (16, 8, 3), (64, 3, 7))
+_CONV2 = ((16, 8, 3, 3), (32, 16, 5, 5), (8, 3, 1, 1))
+_CONV3 = ((8, 4, 3, 3, 3), (4, 2, 1, 3, 3))
+_EMBED = ((1000, 64), (10, 3))
+_BIAS = ((64,), (4096,))
 
 
 CONFORMANCE: tuple[ConformanceRow, ...] = (
-    _row("uniform_", "torch.nn.init:uniform_", {}, "uniform(low=0, high=1)", "defaults a=0, b=1: U(0, 1)"),
-    _row("uniform_(a=-0.1, b=0.1)", "torch.nn.init:uniform_", {"a": -0.1, "b": 0.1}, "uniform(a=0.1)"),
+    _row(
+        "uniform_",
+        "torch.nn.init:uniform_",
+        {},
+        "uniform(low=0, high=1)",
+        "defaults a=0, b=1: U(0, 1)",
+    ),
+    _row(
+        "uniform_(a=-0.1, b=0.1)", "torch.nn.init:uniform_", {"a": -0.1, "b": 0.1}, "uniform(a=0.1)"
+    ),
     _row("normal_", "torch.nn.init:normal_", {}, "normal(mean=0, std=1)", "defaults mean=0, std=1"),
     _row("normal_(std=0.02)", "torch.nn.init:normal_", {"std": 0.02}, "normal(std=0.02)"),
-    _row("trunc_normal_", "torch.nn.init:trunc_normal_", {}, "truncated_normal(mean=0, std=1, a=-2, b=2)",
-         "std is the parent normal's; a, b are absolute bounds (not in units of std); no variance correction"),
-    _row("trunc_normal_(std=0.02)", "torch.nn.init:trunc_normal_", {"std": 0.02},
-         "truncated_normal(mean=0, std=0.02, a=-2, b=2)",
-         "bounds stay at +-2 absolute = +-100 std: effectively untruncated (a common surprise)"),
-    _row("trunc_normal_(a=2, b=3)", "torch.nn.init:trunc_normal_", {"a": 2.0, "b": 3.0},
-         "truncated_normal(mean=0, std=1, a=2, b=3)",
-         "mass in [a, b] is 0.021 < 0.3: PyTorch's rejection sampler from U(a, b) (the other code path)"),
+    _row(
+        "trunc_normal_",
+        "torch.nn.init:trunc_normal_",
+        {},
+        "truncated_normal(mean=0, std=1, a=-2, b=2)",
+        "std is the parent normal's; a, b are absolute bounds (not in units of std); no variance correction",
+    ),
+    _row(
+        "trunc_normal_(std=0.02)",
+        "torch.nn.init:trunc_normal_",
+        {"std": 0.02},
+        "truncated_normal(mean=0, std=0.02, a=-2, b=2)",
+        "bounds stay at +-2 absolute = +-100 std: effectively untruncated (a common surprise)",
+    ),
+    _row(
+        "trunc_normal_(a=2, b=3)",
+        "torch.nn.init:trunc_normal_",
+        {"a": 2.0, "b": 3.0},
+        "truncated_normal(mean=0, std=1, a=2, b=3)",
+        "mass in [a, b] is 0.021 < 0.3: PyTorch's rejection sampler from U(a, b) (the other code path)",
+    ),
     _row("constant_(val=0.5)", "torch.nn.init:constant_", {"val": 0.5}, "constant(value=0.5)"),
     _row("ones_", "torch.nn.init:ones_", {}, "ones"),
     _row("zeros_", "torch.nn.init:zeros_", {}, "zeros"),
-    _row("xavier_uniform_", "torch.nn.init:xavier_uniform_", {}, "xavier_uniform(gain=1)",
-         "U(+-gain*sqrt(6/(fan_in+fan_out)))"),
-    _row("xavier_uniform_(gain=2)", "torch.nn.init:xavier_uniform_", {"gain": 2.0}, "xavier_uniform(gain=2)"),
-    _row("xavier_normal_", "torch.nn.init:xavier_normal_", {}, "xavier_normal(gain=1)",
-         "N(0, gain^2*2/(fan_in+fan_out)), untruncated"),
-    _row("kaiming_uniform_", "torch.nn.init:kaiming_uniform_", {},
-         "he_uniform(a=0, mode=fan_in, nonlinearity=leaky_relu)",
-         "defaults a=0, mode=fan_in, nonlinearity=leaky_relu: gain sqrt(2/(1+a^2)) = sqrt(2)"),
-    _row("kaiming_uniform_(mode=fan_out, nonlinearity=relu)", "torch.nn.init:kaiming_uniform_",
-         {"mode": "fan_out", "nonlinearity": "relu"}, "he_uniform(mode=fan_out, nonlinearity=relu)"),
-    _row("kaiming_normal_", "torch.nn.init:kaiming_normal_", {},
-         "he_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)", "N(0, gain^2/fan), untruncated"),
-    _row("kaiming_normal_(a=0.1, mode=fan_out)", "torch.nn.init:kaiming_normal_",
-         {"a": 0.1, "mode": "fan_out"}, "he_normal(a=0.1, mode=fan_out, nonlinearity=leaky_relu)"),
-    _row("orthogonal_", "torch.nn.init:orthogonal_", {}, "orthogonal(gain=1)",
-         "QR of a Gaussian (shape[0], rest) matrix with R's diagonal signs fixed: Haar"),
+    _row(
+        "xavier_uniform_",
+        "torch.nn.init:xavier_uniform_",
+        {},
+        "xavier_uniform(gain=1)",
+        "U(+-gain*sqrt(6/(fan_in+fan_out)))",
+    ),
+    _row(
+        "xavier_uniform_(gain=2)",
+        "torch.nn.init:xavier_uniform_",
+        {"gain": 2.0},
+        "xavier_uniform(gain=2)",
+    ),
+    _row(
+        "xavier_normal_",
+        "torch.nn.init:xavier_normal_",
+        {},
+        "xavier_normal(gain=1)",
+        "N(0, gain^2*2/(fan_in+fan_out)), untruncated",
+    ),
+    _row(
+        "kaiming_uniform_",
+        "torch.nn.init:kaiming_uniform_",
+        {},
+        "he_uniform(a=0, mode=fan_in, nonlinearity=leaky_relu)",
+        "defaults a=0, mode=fan_in, nonlinearity=leaky_relu: gain sqrt(2/(1+a^2)) = sqrt(2)",
+    ),
+    _row(
+        "kaiming_uniform_(mode=fan_out, nonlinearity=relu)",
+        "torch.nn.init:kaiming_uniform_",
+        {"mode": "fan_out", "nonlinearity": "relu"},
+        "he_uniform(mode=fan_out, nonlinearity=relu)",
+    ),
+    _row(
+        "kaiming_normal_",
+        "torch.nn.init:kaiming_normal_",
+        {},
+        "he_normal(a=0, mode=fan_in, nonlinearity=leaky_relu)",
+        "N(0, gain^2/fan), untruncated",
+    ),
+    _row(
+        "kaiming_normal_(a=0.1, mode=fan_out)",
+        "torch.nn.init:kaiming_normal_",
+        {"a": 0.1, "mode": "fan_out"},
+        "he_normal(a=0.1, mode=fan_out, nonlinearity=leaky_relu)",
+    ),
+    _row(
+        "orthogonal_",
+        "torch.nn.init:orthogonal_",
+        {},
+        "orthogonal(gain=1)",
+        "QR of a Gaussian (shape[0], rest) matrix with R's diagonal signs fixed: Haar",
+    ),
     _row("orthogonal_(gain=2)", "torch.nn.init:orthogonal_", {"gain": 2.0}, "orthogonal(gain=2)"),
-    _row("Linear.weight", "torch.nn:Linear", {"param": "weight"},
-         f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)", _MODULE),
-    _row("Linear.bias (fan_in=64)", "torch.nn:Linear", {"param": "bias", "fan_in": 64}, "uniform(a=0.125)",
-         "module default bias: U(+-1/sqrt(fan_in)); the shape is the bias's (out,), fan_in the weight's"),
-    _row("Conv1d.weight", "torch.nn:Conv1d", {"param": "weight"},
-         f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)", _MODULE),
-    _row("Conv2d.weight", "torch.nn:Conv2d", {"param": "weight"},
-         f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)", _MODULE),
-    _row("Conv3d.weight", "torch.nn:Conv3d", {"param": "weight"},
-         f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)", _MODULE),
-    _row("Conv2d.bias (fan_in=288)", "torch.nn:Conv2d", {"param": "bias", "fan_in": 288},
-         "uniform(a=0.05892556509887896)", "module default bias: U(+-1/sqrt(fan_in)), fan_in = in*prod(k) = 288"),
-    _row("ConvTranspose2d.weight", "torch.nn:ConvTranspose2d", {"param": "weight"},
-         f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
-         _MODULE + "; the weight is (in, out // groups, *k) and PyTorch reads axis 1 as 'fan_in', "
-         "so the bound is 1/sqrt(out // groups * prod(k))"),
-    _row("Embedding.weight", "torch.nn:Embedding", {"param": "weight"}, "normal(mean=0, std=1)",
-         "module default: N(0, 1), untruncated"),
+    _row(
+        "Linear.weight",
+        "torch.nn:Linear",
+        {"param": "weight"},
+        f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
+        _MODULE,
+        _DENSE,
+    ),
+    _row(
+        "Linear.bias (fan_in=64)",
+        "torch.nn:Linear",
+        {"param": "bias", "fan_in": 64},
+        "uniform(a=0.125)",
+        "module default bias: U(+-1/sqrt(fan_in)); the shape is the bias's (out,), fan_in the weight's",
+        _BIAS,
+    ),
+    _row(
+        "Conv1d.weight",
+        "torch.nn:Conv1d",
+        {"param": "weight"},
+        f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
+        _MODULE,
+        _CONV1,
+    ),
+    _row(
+        "Conv2d.weight",
+        "torch.nn:Conv2d",
+        {"param": "weight"},
+        f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
+        _MODULE,
+        _CONV2,
+    ),
+    _row(
+        "Conv3d.weight",
+        "torch.nn:Conv3d",
+        {"param": "weight"},
+        f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
+        _MODULE,
+        _CONV3,
+    ),
+    _row(
+        "Conv2d.bias (fan_in=288)",
+        "torch.nn:Conv2d",
+        {"param": "bias", "fan_in": 288},
+        "uniform(a=0.05892556509887896)",
+        "module default bias: U(+-1/sqrt(fan_in)), fan_in = in*prod(k) = 288",
+        _BIAS,
+    ),
+    _row(
+        "ConvTranspose2d.weight",
+        "torch.nn:ConvTranspose2d",
+        {"param": "weight"},
+        f"he_uniform(a={_SQRT5}, mode=fan_in, nonlinearity=leaky_relu)",
+        _MODULE + "; the weight is (in, out // groups, *k) and PyTorch reads axis 1 as 'fan_in', "
+        "so the bound is 1/sqrt(out // groups * prod(k))",
+        _CONV2,
+    ),
+    _row(
+        "Embedding.weight",
+        "torch.nn:Embedding",
+        {"param": "weight"},
+        "normal(mean=0, std=1)",
+        "module default: N(0, 1), untruncated",
+        _EMBED,
+    ),
 )
 
 EXCLUDED: tuple[Excluded, ...] = (
-    Excluded("eye_", "torch.nn.init:eye_", "not random: the identity matrix (no law of the grammar expresses it)"),
-    Excluded("dirac_", "torch.nn.init:dirac_", "not random: a Dirac delta kernel (no law of the grammar expresses it)"),
-    Excluded("sparse_", "torch.nn.init:sparse_",
-             "a fixed number of exact zeros per column mixed with N(0, std^2): not iid, no law of the grammar; "
-             "it also draws the zero positions from the global RNG (torch.randperm) whatever the generator"),
-    Excluded("calculate_gain", "torch.nn.init:calculate_gain", "not an initializer: the gain table"),
-    Excluded("uniform, normal, constant, eye, dirac, xavier_*, kaiming_*, orthogonal, sparse",
-             "torch.nn.init:uniform", "deprecated aliases without the trailing underscore (same functions)"),
-    Excluded("RNN/LSTM/GRU defaults", "torch.nn:LSTM",
-             "U(+-1/sqrt(hidden_size)) for every parameter; no shape-to-module mapping is adapted"),
+    Excluded(
+        "eye_",
+        "torch.nn.init:eye_",
+        "not random: the identity matrix (no law of the grammar expresses it)",
+    ),
+    Excluded(
+        "dirac_",
+        "torch.nn.init:dirac_",
+        "not random: a Dirac delta kernel (no law of the grammar expresses it)",
+    ),
+    Excluded(
+        "sparse_",
+        "torch.nn.init:sparse_",
+        "a fixed number of exact zeros per column mixed with N(0, std^2): not iid, no law of the grammar; "
+        "it also draws the zero positions from the global RNG (torch.randperm) whatever the generator",
+    ),
+    Excluded(
+        "calculate_gain", "torch.nn.init:calculate_gain", "not an initializer: the gain table"
+    ),
+    Excluded(
+        "uniform, normal, constant, eye, dirac, xavier_*, kaiming_*, orthogonal, sparse",
+        "torch.nn.init:uniform",
+        "deprecated aliases without the trailing underscore (same functions)",
+    ),
+    Excluded(
+        "RNN/LSTM/GRU defaults",
+        "torch.nn:LSTM",
+        "U(+-1/sqrt(hidden_size)) for every parameter; no shape-to-module mapping is adapted",
+    ),
 )

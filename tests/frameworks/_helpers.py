@@ -10,7 +10,8 @@ probability ``ALPHA``: see FALSE_ALARMS.md for the count and the total.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,11 +22,17 @@ ALPHA = 1e-6  # false-alarm probability of one p-value assertion for a correct i
 DRAWS = 40_000  # scalar values per law assertion: KS detects a cdf error of ~0.014 at this alpha
 
 
-def draw_many(sampler: Callable[[tuple[int, ...], int], Any], shape: tuple[int, ...], seed: int,
-              n: int = DRAWS) -> np.ndarray:
+def draw_many(
+    sampler: Callable[[tuple[int, ...], int], Any],
+    shape: tuple[int, ...],
+    seed: int,
+    n: int = DRAWS,
+) -> np.ndarray:
     """Independent draws of ``shape`` (seeds seed, seed + 1, ...) until ``n`` values, as float64."""
     reps = max(1, -(-n // math.prod(shape)))
-    return np.concatenate([np.asarray(sampler(shape, seed + r), dtype=np.float64).ravel() for r in range(reps)])
+    return np.concatenate(
+        [np.asarray(sampler(shape, seed + r), dtype=np.float64).ravel() for r in range(reps)]
+    )
 
 
 def assert_law(x: np.ndarray, law: Any) -> None:
@@ -37,14 +44,19 @@ def assert_law(x: np.ndarray, law: Any) -> None:
 
 def row_shape(row: ConformanceRow, layout: str) -> tuple[int, ...]:
     """A shape to draw for a conformance row: the bias's, a module's kernel rank, or a conv kernel."""
+    if row.shapes:
+        return row.shapes[0]
     if row.kwargs.get("param") == "bias":
         return (8,)
     target = row.target
-    for rank, names in ((3, ("Conv1d", "ConvTranspose1d")), (4, ("Conv2d", "ConvTranspose2d")),
-                        (5, ("Conv3d", "ConvTranspose3d"))):
+    for rank, names in (
+        (3, ("Conv1d", "ConvTranspose1d")),
+        (4, ("Conv2d", "ConvTranspose2d")),
+        (5, ("Conv3d", "ConvTranspose3d")),
+    ):
         if any(target.endswith(":" + n) for n in names):
             return (8, 4, 3, 3, 3)[:rank] if rank < 5 else (4, 4, 3, 3, 3)
-    if target.endswith(":Embedding") or target.endswith(":Linear"):
+    if target.endswith((":Embedding", ":Linear")):
         return (16, 8)
     return (16, 8, 3) if layout == "torch" else (3, 8, 16)
 

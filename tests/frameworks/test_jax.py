@@ -17,12 +17,12 @@ from scipy import stats
 
 jax = pytest.importorskip("jax")
 
-import jax.numpy as jnp  # noqa: E402
+import jax.numpy as jnp
 
-from initcheck.adapters import adapt, conformance, excluded, load_target  # noqa: E402
-from initcheck.errors import UsageError  # noqa: E402
-from initcheck.stats import orthogonality_test  # noqa: E402
-from tests.frameworks._helpers import assert_law, draw_many, row_shape, same  # noqa: E402
+from initcheck.adapters import adapt, conformance, excluded, load_target
+from initcheck.errors import UsageError
+from initcheck.stats import orthogonality_test
+from tests.frameworks._helpers import assert_law, draw_many, row_shape, same
 
 SEEDS = st.integers(0, 2**31 - 1)
 FEW = settings(max_examples=3, deadline=None)
@@ -93,8 +93,12 @@ def test_misbehaving_initializer_is_not_a_usage_error():
 @FEW
 @given(seed=SEEDS)
 def test_same_seed_same_draw_different_seed_different_draw(seed):
-    for obj, kw, shape in [(inits.glorot_normal, {}, (8, 6)), (inits.he_uniform, {}, (3, 3, 4, 8)),
-                           (inits.normal, {"stddev": 0.1}, (20,)), (inits.orthogonal, {}, (6, 9))]:
+    for obj, kw, shape in [
+        (inits.glorot_normal, {}, (8, 6)),
+        (inits.he_uniform, {}, (3, 3, 4, 8)),
+        (inits.normal, {"stddev": 0.1}, (20,)),
+        (inits.orthogonal, {}, (6, 9)),
+    ]:
         a = adapt(obj, **kw)
         x = a(shape, seed)
         assert same(x, a(shape, seed)), a.name
@@ -109,11 +113,14 @@ def test_large_seeds_are_folded_deterministically():
 # --- dtypes --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("dtype", "np_dtype", "name"), [
-    ("float16", np.float16, "float16"),
-    (jnp.bfloat16, np.float32, "bfloat16"),  # returned as float32, which holds bfloat16 exactly
-    ("float32", np.float32, "float32"),
-])
+@pytest.mark.parametrize(
+    ("dtype", "np_dtype", "name"),
+    [
+        ("float16", np.float16, "float16"),
+        (jnp.bfloat16, np.float32, "bfloat16"),  # returned as float32, which holds bfloat16 exactly
+        ("float32", np.float32, "float32"),
+    ],
+)
 def test_dtypes(dtype, np_dtype, name):
     a = adapt(inits.he_normal, dtype=dtype)
     x = a((16, 8), 0)
@@ -121,7 +128,7 @@ def test_dtypes(dtype, np_dtype, name):
 
 
 def test_float64_without_x64_and_integer_dtypes_are_refused():
-    if jax.config.jax_enable_x64:
+    if jax.config.read("jax_enable_x64"):
         pytest.skip("JAX_ENABLE_X64 is set")
     with pytest.raises(UsageError, match="JAX_ENABLE_X64"):
         adapt(inits.he_normal, dtype="float64")
@@ -159,7 +166,10 @@ def test_flax_initializers_are_jax_initializers():
 def test_he_normal_is_truncated(seed):
     # (3, 3, 32, 64): fan_in = 9 * 32 = 288; parent std sqrt(2/288)/0.8796 cut at +-2 parent std
     parent = math.sqrt(2 / 288) / TRUNC
-    assert_law(draw_many(adapt(inits.he_normal), (3, 3, 32, 64), seed), stats.truncnorm(-2, 2, scale=parent))
+    assert_law(
+        draw_many(adapt(inits.he_normal), (3, 3, 32, 64), seed),
+        stats.truncnorm(-2, 2, scale=parent),
+    )
 
 
 @STAT
@@ -178,6 +188,7 @@ def test_uniform_is_zero_to_scale(seed):
 
 
 def test_orthogonal_columns_are_the_last_axis():
-    q = adapt(inits.orthogonal, scale=2.0)((2, 3, 4), 7).reshape(6, 4)  # (prod(shape[:-1]), shape[-1])
+    # the matrix is (prod(shape[:-1]), shape[-1])
+    q = adapt(inits.orthogonal, scale=2.0)((2, 3, 4), 7).reshape(6, 4)
     r = orthogonality_test(q.astype(np.float64), 2.0, rtol=1e-5)
     assert r.pvalue == 1.0, str(r)

@@ -25,10 +25,10 @@ keras = pytest.importorskip("keras")
 if int(keras.__version__.split(".")[0]) < 3:
     pytest.skip("Keras 2 is adapted through tf_keras (test_tensorflow.py)", allow_module_level=True)
 
-from initcheck.adapters import adapt, conformance, excluded, load_target  # noqa: E402
-from initcheck.errors import UsageError  # noqa: E402
-from initcheck.stats import orthogonality_test  # noqa: E402
-from tests.frameworks._helpers import assert_law, draw_many, row_shape, same  # noqa: E402
+from initcheck.adapters import adapt, conformance, excluded, load_target
+from initcheck.errors import UsageError
+from initcheck.stats import orthogonality_test
+from tests.frameworks._helpers import assert_law, draw_many, row_shape, same
 
 SEEDS = st.integers(0, 2**31 - 1)
 FEW = settings(max_examples=3, deadline=None)
@@ -58,9 +58,14 @@ def test_excluded_targets_exist(row):
 
 # --- seeds, instances, global state ------------------------------------------------------------
 
-SEEDED = [(K.HeNormal, {}, (3, 3, 4, 8)), (K.GlorotUniform, {}, (8, 6)), (K.RandomNormal, {"stddev": 0.2}, (30,)),
-          (K.TruncatedNormal, {}, (10, 10)), (K.Orthogonal, {"gain": 2.0}, (6, 9)),
-          (K.VarianceScaling, {"distribution": "untruncated_normal"}, (5, 5))]
+SEEDED = [
+    (K.HeNormal, {}, (3, 3, 4, 8)),
+    (K.GlorotUniform, {}, (8, 6)),
+    (K.RandomNormal, {"stddev": 0.2}, (30,)),
+    (K.TruncatedNormal, {}, (10, 10)),
+    (K.Orthogonal, {"gain": 2.0}, (6, 9)),
+    (K.VarianceScaling, {"distribution": "untruncated_normal"}, (5, 5)),
+]
 
 
 @FEW
@@ -90,12 +95,16 @@ def test_instance_is_rebuilt_with_its_config_and_a_new_seed():
     b = adapt(K.VarianceScaling, scale=3.0, mode="fan_out", distribution="uniform")
     assert same(a((4, 6), 5), b((4, 6), 5))
     assert not np.array_equal(a((4, 6), 5), a((4, 6), 6))  # the instance's own seed 999 is replaced
-    assert same(adapt(inst, scale=1.0)((4, 6), 5),  # kwargs apply over the config
-                adapt(K.VarianceScaling, scale=1.0, mode="fan_out", distribution="uniform")((4, 6), 5))
+    assert same(
+        adapt(inst, scale=1.0)((4, 6), 5),  # kwargs apply over the config
+        adapt(K.VarianceScaling, scale=1.0, mode="fan_out", distribution="uniform")((4, 6), 5),
+    )
 
 
 def test_global_random_state_untouched():
-    instances = [(cls(**kw), shape) for cls, kw, shape in SEEDED]  # unseeded: these draw from `random`
+    instances = [
+        (cls(**kw), shape) for cls, kw, shape in SEEDED
+    ]  # unseeded: these draw from `random`
     py_before, np_before = random.getstate(), np.random.get_state()[1].copy()
     for cls, kw, shape in SEEDED:
         adapt(cls, **kw)(shape, 3)
@@ -110,13 +119,16 @@ def test_large_seeds_are_folded_deterministically():
     assert same(a((3, 3), 2**40), a((3, 3), 2**40))
 
 
-@pytest.mark.parametrize(("obj", "kw", "words"), [
-    (K.HeNormal, {"seed": 3}, "seed"),
-    (K.HeNormal, {"gain": 2.0}, "cannot be constructed"),
-    (K.VarianceScaling, {"mode": "fan_geo"}, "cannot be constructed"),
-    (K.HeNormal, {"dtype": "int32"}, "dtype"),
-    (keras.layers.Dense, {}, "Keras initializer"),
-])
+@pytest.mark.parametrize(
+    ("obj", "kw", "words"),
+    [
+        (K.HeNormal, {"seed": 3}, "seed"),
+        (K.HeNormal, {"gain": 2.0}, "cannot be constructed"),
+        (K.VarianceScaling, {"mode": "fan_geo"}, "cannot be constructed"),
+        (K.HeNormal, {"dtype": "int32"}, "dtype"),
+        (keras.layers.Dense, {}, "Keras initializer"),
+    ],
+)
 def test_recognition_errors_are_usage_errors(obj, kw, words):
     with pytest.raises(UsageError, match=words):
         adapt(obj, **kw)
@@ -155,7 +167,9 @@ def test_dtypes(dtype, np_dtype):
 def test_he_normal_is_truncated(seed):
     # (3, 3, 32, 64): fan_in 288; parent std sqrt(2/288)/0.8796, cut at +-2 parent std
     parent = math.sqrt(2 / 288) / TRUNC
-    assert_law(draw_many(adapt(K.HeNormal), (3, 3, 32, 64), seed), stats.truncnorm(-2, 2, scale=parent))
+    assert_law(
+        draw_many(adapt(K.HeNormal), (3, 3, 32, 64), seed), stats.truncnorm(-2, 2, scale=parent)
+    )
 
 
 @STAT
@@ -168,7 +182,9 @@ def test_random_uniform_default(seed):
 @given(seed=SEEDS)
 def test_truncated_normal_default(seed):
     # stddev 0.05 is the parent's; redrawn beyond 2 stddev; no variance correction
-    assert_law(draw_many(adapt(K.TruncatedNormal), (100, 10), seed), stats.truncnorm(-2, 2, scale=0.05))
+    assert_law(
+        draw_many(adapt(K.TruncatedNormal), (100, 10), seed), stats.truncnorm(-2, 2, scale=0.05)
+    )
 
 
 def test_orthogonal_is_orthogonal_with_its_gain():

@@ -17,15 +17,15 @@ from scipy import stats
 
 mx = pytest.importorskip("mxnet", reason="mxnet 1.9.1 runs only with numpy<1.24: tox -e mxnet")
 
-from initcheck.adapters import adapt, conformance, excluded, load_target  # noqa: E402
-from initcheck.errors import UsageError  # noqa: E402
-from initcheck.stats import orthogonality_test  # noqa: E402
-from tests.frameworks._helpers import assert_law, draw_many, row_shape, same  # noqa: E402
+from initcheck.adapters import adapt, conformance, excluded, load_target
+from initcheck.errors import UsageError
+from initcheck.stats import orthogonality_test
+from tests.frameworks._helpers import assert_law, draw_many, row_shape, same
 
 SEEDS = st.integers(0, 2**31 - 1)
 FEW = settings(max_examples=3, deadline=None)
 STAT = settings(max_examples=2, deadline=None)
-I = mx.init  # noqa: E741
+I = mx.init
 
 
 @pytest.mark.parametrize("row", conformance("mxnet"), ids=lambda r: r.name)
@@ -43,8 +43,13 @@ def test_excluded_targets_exist(row):
     assert callable(load_target(row.target))
 
 
-SEEDED = [(I.Xavier, {}, (8, 6)), (I.MSRAPrelu, {}, (6, 4, 3)), (I.Normal, {"sigma": 0.5}, (30,)),
-          (I.Uniform, {}, (10, 3)), (I.Orthogonal, {}, (6, 9))]
+SEEDED = [
+    (I.Xavier, {}, (8, 6)),
+    (I.MSRAPrelu, {}, (6, 4, 3)),
+    (I.Normal, {"sigma": 0.5}, (30,)),
+    (I.Uniform, {}, (10, 3)),
+    (I.Orthogonal, {}, (6, 9)),
+]
 
 
 @FEW
@@ -80,19 +85,26 @@ def test_numpy_global_state_untouched_and_mxnet_global_seed_is_documented():
 
 def test_bias_param_and_dtypes():
     assert not adapt(I.Xavier, param="bias")((5,), 0).any()  # MXNet initializes biases to zeros
-    for dtype, np_dtype in (("float64", np.float64), ("float16", np.float16), (np.float64, np.float64)):
+    for dtype, np_dtype in (
+        ("float64", np.float64),
+        ("float16", np.float16),
+        (np.float64, np.float64),
+    ):
         a = adapt(I.Normal, dtype=dtype)
         assert a((4, 4), 0).dtype == np_dtype
 
 
-@pytest.mark.parametrize(("obj", "kw", "words"), [
-    (I.Xavier, {"magnitud": 2}, "cannot be constructed"),
-    (I.Constant, {}, "cannot be constructed"),
-    (I.Xavier(), {"magnitude": 2}, "instance"),
-    (I.Xavier, {"dtype": "int8"}, "dtype"),
-    (I.Xavier, {"param": "gamma"}, "weight or bias"),
-    (I.InitDesc, {}, "mx.init initializer"),
-])
+@pytest.mark.parametrize(
+    ("obj", "kw", "words"),
+    [
+        (I.Xavier, {"magnitud": 2}, "cannot be constructed"),
+        (I.Constant, {}, "cannot be constructed"),
+        (I.Xavier(), {"magnitude": 2}, "instance"),
+        (I.Xavier, {"dtype": "int8"}, "dtype"),
+        (I.Xavier, {"param": "gamma"}, "weight or bias"),
+        (I.InitDesc, {}, "mx.init initializer"),
+    ],
+)
 def test_recognition_errors_are_usage_errors(obj, kw, words):
     with pytest.raises(UsageError, match=words):
         adapt(obj, **kw)

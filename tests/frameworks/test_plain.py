@@ -16,11 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import initcheck.adapters as adapters
-from initcheck import init
+from initcheck import adapters, init
 from initcheck.adapters import FRAMEWORKS, Adapted, adapt, conformance, excluded, load_target
-from initcheck.errors import UsageError
 from initcheck.adapters._common import check_seed, seed32
+from initcheck.errors import UsageError
 
 # --- a plain sampler of this module, named by the load_target tests ---------------------------
 
@@ -50,7 +49,8 @@ def test_load_target_colon_and_dotted_forms():
     assert load_target(f"{HERE}:plain_sampler") is plain_sampler
     assert load_target(f"{HERE}.plain_sampler") is plain_sampler
     assert load_target("initcheck.init:xavier_uniform") is init.xavier_uniform
-    assert load_target("initcheck:init.xavier_uniform") is init.xavier_uniform  # dotted path after the colon
+    # a dotted path after the colon
+    assert load_target("initcheck:init.xavier_uniform") is init.xavier_uniform
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,9 @@ def test_short_aliases_name_the_framework(alias, module, monkeypatch):
 
 def test_framework_that_fails_on_import_is_a_usage_error(tmp_path, monkeypatch):
     # A module that is installed but raises while importing (as mxnet 1.9.1 does with numpy 2).
-    (tmp_path / "broken_init_lib.py").write_text("raise AttributeError(\"module 'numpy' has no attribute 'bool'\")\n")
+    (tmp_path / "broken_init_lib.py").write_text(
+        "raise AttributeError(\"module 'numpy' has no attribute 'bool'\")\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(UsageError, match="failed to import: AttributeError"):
         load_target("broken_init_lib:f")
@@ -147,7 +149,10 @@ def test_adapt_unknown_object_is_a_usage_error(obj):
     with pytest.raises(UsageError) as err:
         adapt(obj)
     message = str(err.value)
-    assert "expected a sampler (shape, seed) -> array, or an initializer from torch, jax, flax" in message
+    assert (
+        "expected a sampler (shape, seed) -> array, or an initializer from torch, jax, flax"
+        in message
+    )
     assert "\n" not in message
 
 
@@ -166,7 +171,7 @@ def test_misbehaving_plain_sampler_is_not_a_usage_error():
 
 def test_look_alike_without_its_framework(monkeypatch):
     # First parameter `tensor`: a PyTorch-style in-place initializer, e.g. timm's trunc_normal_.
-    def fill_(tensor, std=1.0):  # noqa: ARG001
+    def fill_(tensor, std=1.0):
         return tensor
 
     block(monkeypatch, "torch")
@@ -178,7 +183,9 @@ def test_look_alike_without_its_framework(monkeypatch):
 
 
 def test_parse_options():
-    opts = adapters.parse_options(["gain=2", "a=0.1", "mode=fan_out", "bias=false", "fan_in=64", "x=none"])
+    opts = adapters.parse_options(
+        ["gain=2", "a=0.1", "mode=fan_out", "bias=false", "fan_in=64", "x=none"]
+    )
     assert opts == {"gain": 2, "a": 0.1, "mode": "fan_out", "bias": False, "fan_in": 64, "x": None}
     with pytest.raises(UsageError, match="key=value"):
         adapters.parse_options(["gain"])
@@ -203,8 +210,14 @@ def test_bad_seed_is_a_usage_error(seed):
 def test_frameworks_table():
     assert set(FRAMEWORKS) == {"torch", "jax", "flax", "keras", "tensorflow", "mxnet"}
     layouts = {name: fw.layout for name, fw in FRAMEWORKS.items()}
-    assert layouts == {"torch": "torch", "mxnet": "torch", "jax": "keras", "flax": "keras",
-                       "keras": "keras", "tensorflow": "keras"}
+    assert layouts == {
+        "torch": "torch",
+        "mxnet": "torch",
+        "jax": "keras",
+        "flax": "keras",
+        "keras": "keras",
+        "tensorflow": "keras",
+    }
     assert {name: fw.extra for name, fw in FRAMEWORKS.items()} == {n: n for n in FRAMEWORKS}
     assert FRAMEWORKS["torch"].install_hint == "pip install 'initcheck[torch]'"
 
@@ -213,11 +226,15 @@ def test_frameworks_table():
 def test_conformance_tables_are_well_formed(name):
     rows = conformance(name)
     assert rows, f"{name}: empty conformance table"
-    assert len({(r.target, tuple(sorted(r.kwargs.items()))) for r in rows}) == len(rows), "duplicate rows"
+    assert len({(r.target, tuple(sorted(r.kwargs.items()))) for r in rows}) == len(rows), (
+        "duplicate rows"
+    )
     assert len({r.name for r in rows}) == len(rows), "duplicate names"
     for r in rows:
         assert ":" in r.target and r.law and isinstance(r.kwargs, dict)
-        assert "fans" in r.note and "normal" in r.note, f"{r.name}: the note must state fans and 'normal'"
+        assert "fans" in r.note and "normal" in r.note, (
+            f"{r.name}: the note must state fans and 'normal'"
+        )
     for e in excluded(name):
         assert e.reason and ":" in e.target
     with pytest.raises(UsageError, match="framework"):

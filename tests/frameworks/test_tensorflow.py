@@ -17,16 +17,19 @@ from hypothesis import strategies as st
 from scipy import stats
 
 if importlib.util.find_spec("tensorflow") is None:
-    pytest.skip("tensorflow is not installed (1.6 GB; the frameworks tox env leaves it out: "
-                "pip install 'initcheck[tensorflow]' to run these)", allow_module_level=True)
+    pytest.skip(
+        "tensorflow is not installed (1.6 GB; the frameworks tox env leaves it out: "
+        "pip install 'initcheck[tensorflow]' to run these)",
+        allow_module_level=True,
+    )
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 tf = pytest.importorskip("tensorflow")
 
-from tensorflow.python.eager import context  # noqa: E402
+from tensorflow.python.eager import context
 
-from initcheck.adapters import adapt, conformance, excluded, load_target  # noqa: E402
-from initcheck.errors import UsageError  # noqa: E402
-from tests.frameworks._helpers import assert_law, draw_many, row_shape, same  # noqa: E402
+from initcheck.adapters import adapt, conformance, excluded, load_target
+from initcheck.errors import UsageError
+from tests.frameworks._helpers import assert_law, draw_many, row_shape, same
 
 SEEDS = st.integers(0, 2**31 - 1)
 FEW = settings(max_examples=3, deadline=None)
@@ -36,7 +39,9 @@ STAT = settings(max_examples=2, deadline=None)
 @pytest.mark.parametrize("row", conformance("tensorflow"), ids=lambda r: r.name)
 def test_conformance_row_adapts_and_draws(row):
     a = adapt(load_target(row.target), **row.kwargs)
-    assert a.layout == "keras" and a.framework in ("tensorflow", "keras") and a.dtype_name == "float32"
+    assert (
+        a.layout == "keras" and a.framework in ("tensorflow", "keras") and a.dtype_name == "float32"
+    )
     shape = row_shape(row, "keras")
     x = a(shape, 11)
     assert isinstance(x, np.ndarray) and x.shape == shape and x.dtype == np.float32
@@ -48,9 +53,14 @@ def test_excluded_targets_exist(row):
     assert callable(load_target(row.target))
 
 
-SEEDED = [(tf.random_normal_initializer, {}, (8, 6)), (tf.random_uniform_initializer, {"maxval": 1.0}, (20,)),
-          (tf.random.stateless_normal, {}, (5, 5)), (tf.random.normal, {"stddev": 2.0}, (5, 5)),
-          (tf.random.truncated_normal, {}, (30,)), (tf.compat.v1.glorot_uniform_initializer, {}, (6, 4))]
+SEEDED = [
+    (tf.random_normal_initializer, {}, (8, 6)),
+    (tf.random_uniform_initializer, {"maxval": 1.0}, (20,)),
+    (tf.random.stateless_normal, {}, (5, 5)),
+    (tf.random.normal, {"stddev": 2.0}, (5, 5)),
+    (tf.random.truncated_normal, {}, (30,)),
+    (tf.compat.v1.glorot_uniform_initializer, {}, (6, 4)),
+]
 
 
 @FEW
@@ -86,14 +96,17 @@ def test_dtypes(dtype, np_dtype):
         assert a.dtype_name == dtype and a((4, 4), 0).dtype == np_dtype
 
 
-@pytest.mark.parametrize(("obj", "kw", "words"), [
-    (tf.random_normal_initializer, {"seed": 1}, "seed"),
-    (tf.random_normal_initializer, {"sigma": 1}, "cannot be constructed"),
-    (tf.random.normal, {"seed": 1}, "sampler sets them"),
-    (tf.random.normal, {"sigma": 1}, "bad keyword"),
-    (tf.random.shuffle, {}, "TensorFlow initializer"),
-    (tf.random_normal_initializer, {"dtype": "int32"}, "dtype"),
-])
+@pytest.mark.parametrize(
+    ("obj", "kw", "words"),
+    [
+        (tf.random_normal_initializer, {"seed": 1}, "seed"),
+        (tf.random_normal_initializer, {"sigma": 1}, "cannot be constructed"),
+        (tf.random.normal, {"seed": 1}, "sampler sets them"),
+        (tf.random.normal, {"sigma": 1}, "bad keyword"),
+        (tf.random.shuffle, {}, "TensorFlow initializer"),
+        (tf.random_normal_initializer, {"dtype": "int32"}, "dtype"),
+    ],
+)
 def test_recognition_errors_are_usage_errors(obj, kw, words):
     with pytest.raises(UsageError, match=words):
         adapt(obj, **kw)
@@ -108,7 +121,10 @@ def test_random_normal_initializer_default(seed):
 @STAT
 @given(seed=SEEDS)
 def test_stateless_truncated_normal_default(seed):
-    assert_law(draw_many(adapt(tf.random.stateless_truncated_normal), (1000,), seed), stats.truncnorm(-2, 2))
+    assert_law(
+        draw_many(adapt(tf.random.stateless_truncated_normal), (1000,), seed),
+        stats.truncnorm(-2, 2),
+    )
 
 
 def test_tf_keras_is_keras_3_and_its_he_normal_is_truncated():
