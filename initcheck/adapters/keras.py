@@ -124,9 +124,12 @@ def adapt_configurable(
     def instance(seed: int) -> Any:
         return make({**config, "seed": seed32(seed)} if seeded else dict(config))
 
-    # Build once now: bad keyword arguments are usage errors here, not failed draws later.
-    first = construct(base, instance, 0)
-    fixed = None if seeded else first
+    if not seeded and not kwargs and not inspect.isclass(obj):
+        fixed: Any = obj  # nothing to re-seed or change: use the instance itself
+    else:
+        # Build once now: bad keyword arguments are usage errors here, not failed draws later.
+        first = construct(base, instance, 0)
+        fixed = None if seeded else first
 
     def sampler(shape: tuple[int, ...], seed: int) -> Any:
         init = fixed if fixed is not None else instance(seed)

@@ -63,7 +63,7 @@ def _dtype(dtype: Any) -> Any:
     torch = _torch()
     if dtype is None:
         return torch.float32
-    value = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
+    value = getattr(torch, dtype.removeprefix("torch."), None) if isinstance(dtype, str) else dtype
     if not isinstance(value, torch.dtype) or not value.is_floating_point:
         raise expected(
             "dtype", dtype, "a torch floating dtype: float32, float64, float16 or bfloat16"

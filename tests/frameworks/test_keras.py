@@ -101,6 +101,20 @@ def test_instance_is_rebuilt_with_its_config_and_a_new_seed():
     )
 
 
+def test_user_initializer_without_seed_or_config_is_used_as_is():
+    class Fill(K.Initializer):
+        def __init__(self, value):
+            self.value = value
+
+        def __call__(self, shape, dtype=None):
+            return keras.ops.full(shape, self.value, dtype=dtype)
+
+    a = adapt(Fill(0.25))
+    assert a.framework == "keras" and (a((2, 3), 0) == 0.25).all()
+    with pytest.raises(UsageError, match="cannot be constructed"):
+        adapt(Fill)  # the class needs its value
+
+
 def test_global_random_state_untouched():
     instances = [
         (cls(**kw), shape) for cls, kw, shape in SEEDED
