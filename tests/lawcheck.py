@@ -13,9 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from initcheck.stats.edf import ad_test
-from initcheck.stats.moments import mean_test, variance_test
-from initcheck.stats.support import bound_reach_test, support_test
+from initcheck.stats import ad_test, bound_reach_test, mean_test, support_test, variance_test
 
 ALPHA_PER_EXAMPLE = 1e-6  # false-alarm rate of one assert_follows call (one Hypothesis example)
 DRAWS = 100_000  # scalar values drawn per assertion
