@@ -21,7 +21,7 @@ from scipy import stats
 
 if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("jax") is not None:
     os.environ["KERAS_BACKEND"] = "jax"  # what tox sets; Keras 3 defaults to TensorFlow
-keras = pytest.importorskip("keras")
+keras = pytest.importorskip("keras", reason="Keras is not installed: tox -e frameworks")
 if int(keras.__version__.split(".")[0]) < 3:
     pytest.skip("Keras 2 is adapted through tf_keras (test_tensorflow.py)", allow_module_level=True)
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed: tox -e frameworks")
 
 from initcheck.adapters import adapt, conformance, excluded, load_target
 from initcheck.errors import UsageError
