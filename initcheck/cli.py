@@ -133,35 +133,14 @@ def _number(name: str):
     return parse
 
 
-def _kwargs(items: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.isidentifier():
-            raise UsageError(f"--kwarg={item!r}: expected KEY=VALUE, e.g. gain=2")
-        value: object = raw
-        for cast in (int, float):
-            try:
-                value = cast(raw)
-                break
-            except ValueError:
-                continue
-        if raw in ("True", "true", "False", "false"):
-            value = raw.lower() == "true"
-        elif raw in ("None", "none"):
-            value = None
-        out[key] = value
-    return out
-
-
 def _check(args: argparse.Namespace) -> int:
-    from .adapters import adapt, load_target
+    from .adapters import adapt, load_target, parse_options
     from .report import jsonable
     from .verdict import check
 
     if os.getcwd() not in sys.path:  # a user's own module, named from where they stand
         sys.path.insert(0, os.getcwd())
-    adapted = adapt(load_target(args.target), **_kwargs(args.kwarg))
+    adapted = adapt(load_target(args.target), **parse_options(args.kwarg))
     layout = args.layout or adapted.layout
     with Progress(1, "check", force=False) as bar:
         if args.json:

@@ -120,8 +120,8 @@ def run_conformance(
                     raise  # the framework itself is missing: a usage error for the whole command
                 done.append(RowResult(row, "error", None, str(err), time.perf_counter() - start))
                 continue
-            report = check(adapted.sampler, row.law, layout=adapted.layout, seed=seed, alpha=share,
-                           tolerance=tolerance, target=row.target)
+            report = check(adapted.sampler, row.law, layout=adapted.layout, shapes=row.shapes, seed=seed,
+                           alpha=share, tolerance=tolerance, target=row.target)
             status = "conforms" if report.passed else "does not conform"
             done.append(RowResult(row, status, report, None, time.perf_counter() - start))
             if advance is not None:

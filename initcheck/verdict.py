@@ -22,6 +22,7 @@ from .errors import expected
 from .fans import LAYOUTS, validate_shape
 from .laws import Claim, TargetLaw, parse_claim, target_law
 from .precision import dequantize, precision_bits, widen
+from .stats.orthogonal import RTOL_FACTOR
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Finding", "Report", "ShapePlan", "check"]
 
@@ -357,7 +358,11 @@ def _shape_tests(tl: TargetLaw, arrays: list[np.ndarray], seeds: list[int], seed
     if tl.kind == "constant":
         return [st.constant_test(np.concatenate([a.ravel() for a in arrays]), tl.value)]
     if tl.kind == "orthogonal":
-        return st.haar_test([a.reshape(tl.matrix) for a in arrays], tl.gain)
+        # the orthogonality tolerance follows the precision the draws were computed in
+        # (10 · eps · sqrt(size), eps = 2^(1 - bits): bfloat16 has no numpy dtype)
+        bits = min(precision_bits(a) for a in arrays[:3])
+        rtol = RTOL_FACTOR * 2.0 ** (1 - bits) * math.sqrt(max(tl.matrix))
+        return st.haar_test([a.reshape(tl.matrix) for a in arrays], tl.gain, rtol=rtol)
     bits = min(precision_bits(a) for a in arrays[:3])
     values = np.concatenate([a.astype(np.float64).ravel() for a in arrays])
     size = arrays[0].size

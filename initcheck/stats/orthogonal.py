@@ -37,7 +37,7 @@ from initcheck.stats.tails import normal_tails, two_sided
 
 __all__ = ["default_orthogonality_rtol", "haar_test", "orthogonality_test"]
 
-_RTOL_FACTOR = 10.0  # tolerance = gain² · 10 · eps · sqrt(max(rows, cols)); measured QR errors are ≤ 1.1 of eps·sqrt
+RTOL_FACTOR = _RTOL_FACTOR = 10.0  # tolerance = gain² · 10 · eps · sqrt(max(rows, cols)); measured QR errors are ≤ 1.1 of eps·sqrt
 
 
 def _as_matrix(q: Any, name: str) -> np.ndarray:
@@ -59,7 +59,11 @@ def _check_gain(gain: Any) -> float:
 
 
 def default_orthogonality_rtol(dtype: Any, rows: int, cols: int) -> float:
-    """``10 · eps(dtype) · sqrt(max(rows, cols))`` (float64 eps for integer dtypes)."""
+    """``10 · eps(dtype) · sqrt(max(rows, cols))`` (float64 eps for integer dtypes).
+
+    ``_RTOL_FACTOR`` is public as :data:`RTOL_FACTOR` for callers that know the
+    precision but not a numpy dtype.
+    """
     dt = np.dtype(dtype)
     eps = float(np.finfo(dt).eps) if dt.kind == "f" else float(np.finfo(np.float64).eps)
     return _RTOL_FACTOR * eps * math.sqrt(max(rows, cols))
@@ -139,13 +143,20 @@ def _stack(draws: Any) -> np.ndarray:
     return arr.reshape(arr.shape[0], arr.shape[1], -1).astype(np.float64)
 
 
-def haar_test(draws: Sequence[Any] | np.ndarray, gain: float = 1.0) -> list[TestResult]:
+def haar_test(
+    draws: Sequence[Any] | np.ndarray, gain: float = 1.0, *, dtype: Any = None, rtol: float | None = None
+) -> list[TestResult]:
     """Test H0: independent draws are Haar-distributed (semi-)orthogonal matrices times gain.
 
     Args:
         draws: a stack (k, rows, cols, ...) or a sequence of k same-shape
             arrays, k ≥ 2, from independent seeds.
         gain: the claimed gain g.
+        dtype: the precision the draws were computed in, which sets the
+            orthogonality tolerance (default: the draws' own dtype; a float32
+            QR is orthogonal only to ~1e-7).
+        rtol: the orthogonality tolerance itself (overrides ``dtype``), e.g.
+            for bfloat16, which has no numpy dtype.
 
     Returns:
         A list of TestResult:
@@ -161,9 +172,12 @@ def haar_test(draws: Sequence[Any] | np.ndarray, gain: float = 1.0) -> list[Test
           P(det > 0) = 1/2.
     """
     g = _check_gain(gain)
+    first = draws[0] if not isinstance(draws, np.ndarray) and len(draws) else draws
+    source = np.dtype(dtype) if dtype is not None else np.asarray(first).dtype
     arr = _stack(draws)
     _, rows, cols = arr.shape
-    results = [_worst_orthogonality(arr, g)]
+    tol = default_orthogonality_rtol(source, rows, cols) if rtol is None else float(rtol)
+    results = [_worst_orthogonality(arr, g, tol)]
     oriented = arr if rows <= cols else np.transpose(arr, (0, 2, 1))
     big = max(rows, cols)
     u = oriented / g
@@ -176,8 +190,8 @@ def haar_test(draws: Sequence[Any] | np.ndarray, gain: float = 1.0) -> list[Test
     return results
 
 
-def _worst_orthogonality(arr: np.ndarray, g: float) -> TestResult:
-    each = [orthogonality_test(d, g) for d in arr]
+def _worst_orthogonality(arr: np.ndarray, g: float, rtol: float) -> TestResult:
+    each = [orthogonality_test(d, g, rtol=rtol) for d in arr]
     worst = max(each, key=lambda r: r.statistic)
     bad = sum(r.pvalue == 0.0 for r in each)
     detail = f"{bad:,} of {len(each):,} draws not orthogonal; worst: {worst.detail}"

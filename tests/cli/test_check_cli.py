@@ -58,7 +58,7 @@ def test_claims_lists_every_law(capsys):
     (["check", "tests.cli.samplers:nothing", "--claim", "zeros"], "has no attribute 'nothing'"),
     (["check", "tests.cli.samplers:NOT_CALLABLE", "--claim", "zeros"], "is not callable"),
     (["check", GOOD], "the following arguments are required: --claim"),
-    (["check", GOOD, "--claim", "zeros", "--kwarg", "gain"], "--kwarg='gain': expected KEY=VALUE"),
+    (["check", GOOD, "--claim", "zeros", "--kwarg", "gain"], "option='gain': expected key=value"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
     assert main(argv) == 2

@@ -52,8 +52,9 @@ def test_correct_reference_samplers_conform(sampler, claim, layout) -> None:
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 def test_every_precision_of_a_correct_sampler_conforms(dtype) -> None:
     # the engine widens bounds by one rounding step, dequantizes for EDF tests and counts
-    # coincidences at the sample's precision; α = 1e-6 per dtype
-    for base, claim in ((init.xavier_uniform(), "xavier_uniform"), (init.he_normal(), "he_normal")):
+    # coincidences at the sample's precision, and sets the orthogonality tolerance; α = 1e-6 per verdict
+    for base, claim in ((init.xavier_uniform(), "xavier_uniform"), (init.he_normal(), "he_normal"),
+                        (init.orthogonal(), "orthogonal")):
         if dtype == "bfloat16":
             def sampler(shape, seed, base=base):  # round to 8 significant bits, stored as float32
                 x = base(shape, seed).astype(np.float32)
