@@ -1,0 +1,183 @@
+"""Sphinx configuration of initcheck's documentation.
+
+Built twice by ``tox -e docs``: ``-b html`` renders the pages (math bundled
+offline, plots drawn by matplotlib at build time) and ``-b doctest`` runs
+every ``{doctest}`` / ``{testcode}`` example, so that a number printed on a
+page is a number the code computed. Both run with ``-W -n``: a warning, or a
+cross-reference that leads nowhere, fails the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import os
+import re
+from pathlib import Path
+
+import initcheck
+
+project = "initcheck"
+author = "the initcheck authors"
+copyright = "the initcheck authors"
+release = version = initcheck.__version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # bundles MathJax 3 into _static/mathjax: math renders with no network
+    "sphinx.ext.viewcode",
+    "matplotlib.sphinxext.plot_directive",
+]
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+
+# --- MyST -------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "deflist"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+# --- HTML -------------------------------------------------------------------------
+html_theme = "alabaster"
+html_title = f"initcheck {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "description": "the theory of weight initialization, executable",
+    "fixed_sidebar": False,
+    "page_width": "1100px",
+}
+html_show_sourcelink = False
+
+# --- autodoc / napoleon -----------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_ivar = False
+napoleon_use_rtype = False
+
+# Types from outside the project: with no network there is no intersphinx
+# inventory to resolve them against, so they are named, not linked.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|scipy|numpy\.typing|npt)(\..*)?"),
+    (r"py:.*", r"(ArrayLike|DTypeLike|NDArray|Array|Path)"),
+    (r"py:.*", r"(collections\.abc|typing|dataclasses|argparse|pathlib)\..*"),
+]
+# Names that docstrings mention but that are not public (not in any __all__),
+# and modules whose reference pages are not part of these docs yet.
+nitpick_ignore = [
+    ("py:data", "DISTRIBUTIONS"),
+    ("py:data", "DEFAULT_SHAPES"),
+    ("py:mod", ".registry"),
+    ("py:mod", "registry"),
+    ("py:func", "ad_sf"),
+    ("py:func", "default_orthogonality_rtol"),
+    ("py:mod", "initcheck.adapters"),
+    ("py:mod", "initcheck.strategies"),
+]
+
+_BARS = re.compile(r"(?<![\\`|\w])\|(?=\S)([^|`\n]*?\S)\|(?![`|\w])")
+_LITERAL = re.compile(r"(``.+?``)")
+
+
+def _escape_absolute_values(app, what, name, obj, options, lines):
+    """Docstrings write absolute values and norms as ``|x|``; reST reads ``|x|`` as a
+    substitution reference. Escape such bars (outside literals and tables) so they
+    show as written."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("+") or (stripped.startswith("|") and stripped.endswith("|") and " | " in stripped):
+            continue  # a grid table's border or row
+        parts = _LITERAL.split(line)
+        parts[::2] = [_BARS.sub(r"\\|\1\\|", p) for p in parts[::2]]
+        lines[i] = "".join(parts)
+
+
+def _drop_type_docstrings(app, what, name, obj, options, lines):
+    """A constant without a doc comment would show its type's docstring ("Convert a
+    string or number to a floating point number" for a float): show nothing instead."""
+    if what in ("data", "attribute") and lines:
+        own = inspect.getdoc(type(obj)) or ""
+        if "\n".join(lines).strip() == own.strip():
+            lines.clear()
+
+
+def _resolve_reexports(app, env, node, contnode):
+    """``initcheck.check`` and friends are re-exports, documented in their home
+    modules: resolve a reference to the top-level name (``:func:`initcheck.check```,
+    or ``:func:`check``` in the top-level docstring) to the home module's entry."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"]
+    if target.startswith("initcheck.") and target.count(".") == 1:
+        name = target.split(".", 1)[1]  # initcheck.check, written out
+    elif node.get("py:module") == "initcheck" and "." not in target:
+        name = target  # :func:`check` in the top-level docstring
+    else:
+        return None
+    home = getattr(getattr(initcheck, name, None), "__module__", None)
+    if home is None or home == "initcheck":
+        return None
+    py = env.get_domain("py")
+    return py.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], f"{home}.{name}", node, contnode)
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_reexports)
+    app.connect("autodoc-process-docstring", _drop_type_docstrings)
+    app.connect("autodoc-process-docstring", _escape_absolute_values)
+
+# --- doctest ----------------------------------------------------------------------
+# Only the explicit {doctest}/{testcode} blocks of the pages run here. The `>>>`
+# examples inside docstrings run in their own modules' namespaces instead, in
+# tests/docs/test_docstring_examples.py (here they would lack their imports).
+doctest_test_doctest_blocks = ""
+doctest_global_setup = ""
+
+# --- plots --------------------------------------------------------------------------
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.figsize": (7.5, 3.6), "font.size": 10, "axes.grid": True, "grid.alpha": 0.3}
+plot_apply_rcparams = True
+
+# --- text generated by the build ------------------------------------------------------
+# Command outputs shown on the pages are produced here, at build time, by the
+# installed initcheck, and included with {literalinclude}: they cannot drift.
+GENERATED = Path(__file__).parent / "_build" / "generated"
+
+
+def _cli_output(*argv: str) -> str:
+    from initcheck.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(argv))
+    if code != 0:
+        raise RuntimeError(f"initcheck {' '.join(argv)} exited {code} while building the docs")
+    return out.getvalue()
+
+
+def _generate() -> None:
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    outputs = {
+        "claims.txt": ("claims",),
+        "verify-list.txt": ("verify", "--list"),
+    }
+    for name, argv in outputs.items():
+        text = _cli_output(*argv)
+        target = GENERATED / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+
+
+_generate()
+os.environ.setdefault("MPLBACKEND", "Agg")
