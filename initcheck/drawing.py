@@ -125,6 +125,10 @@ class Drawer:
         return arr
 
     def close(self) -> None:
-        """Let the worker thread end (it is a daemon either way)."""
+        """End the worker thread and wait for it (briefly: a hung sampler's thread is
+        abandoned as a daemon). Frameworks such as PyTorch abort the process if a thread
+        of theirs is still alive at interpreter exit, so a finished drawer must not leave one."""
         if self._thread is not None:
             self._jobs.put(None)
+            self._thread.join(timeout=1.0)
+            self._thread = None
