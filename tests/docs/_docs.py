@@ -29,7 +29,7 @@ REQUIRED_MODULES = (
 _DIRECTIVE = re.compile(
     r"^\s*\.\.\s+(?P<kind>auto(?:module|class|function|data|exception|attribute|method)"
     r"|py:(?:module|class|function|data|exception|attribute|method))::\s*(?P<target>[\w.]+)",
-    re.M,
+    re.MULTILINE,
 )
 
 

@@ -14,7 +14,13 @@ import importlib
 
 import pytest
 
-from tests.docs._docs import API, REQUIRED_MODULES, api_directives, documented_modules, documented_names
+from tests.docs._docs import (
+    API,
+    REQUIRED_MODULES,
+    api_directives,
+    documented_modules,
+    documented_names,
+)
 
 
 def _checked_modules() -> list[str]:
@@ -40,7 +46,8 @@ def test_every_public_name_is_documented(module: str) -> None:
         f"every public name of {module} must be documented in docs/api/, but "
         f"{len(missing)} are not: "
         + ", ".join(f"{module}.{n}" for n in missing)
-        + " (add e.g. `.. autofunction:: " + f"{module}.{missing[0]}` to the module's page)"
+        + " (add e.g. `.. autofunction:: "
+        + f"{module}.{missing[0]}` to the module's page)"
     )
 
 
@@ -55,7 +62,9 @@ def test_reexports_point_to_a_documented_home() -> None:
         home = getattr(obj, "__module__", "initcheck")
         if home != "initcheck" and f"{home}.{name}" not in documented:
             bad.append(f"initcheck.{name} (home {home}.{name})")
-    assert not bad, f"re-exported names must be documented in their home module, got undocumented: {bad}"
+    assert not bad, (
+        f"re-exported names must be documented in their home module, got undocumented: {bad}"
+    )
 
 
 def test_every_documented_name_exists() -> None:

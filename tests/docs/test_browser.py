@@ -93,23 +93,32 @@ def _pages() -> list[Path]:
     if not HTML.is_dir():
         return []
     return sorted(
-        p for p in HTML.rglob("*.html")
+        p
+        for p in HTML.rglob("*.html")
         if not (set(p.relative_to(HTML).parts[:-1]) & SKIP_DIRS) and p.name not in SKIP_PAGES
     )
 
 
 def _chromium(args: list[str], workdir: Path) -> str:
     profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=workdir)
-    cmd = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--virtual-time-budget={VIRTUAL_TIME_MS}", *args]
+    cmd = [
+        CHROMIUM,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        f"--virtual-time-budget={VIRTUAL_TIME_MS}",
+        *args,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    assert done.returncode == 0, f"chromium must exit 0, got {done.returncode}: {done.stderr[-2000:]}"
+    assert done.returncode == 0, (
+        f"chromium must exit 0, got {done.returncode}: {done.stderr[-2000:]}"
+    )
     return done.stdout
 
 
 class _Text(HTMLParser):
     """Text nodes outside script, style, pre, code and MathJax's output; and the mjx-container count."""
 
-    SKIP = {"script", "style", "pre", "code", "mjx-container", "textarea"}
+    SKIP = frozenset({"script", "style", "pre", "code", "mjx-container", "textarea"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -153,7 +162,9 @@ def test_every_page_is_offline() -> None:
 
 def test_math_is_typeset(tmp_path: Path) -> None:
     pages = [p for p in _pages() if _static_math_count(p) > 0]
-    assert len(pages) >= 10, f"expected the derivation pages to have math, got {len(pages)} pages with math"
+    assert len(pages) >= 10, (
+        f"expected the derivation pages to have math, got {len(pages)} pages with math"
+    )
 
     def check(page: Path) -> str | None:
         dom = _chromium(["--dump-dom", page.as_uri()], tmp_path)
@@ -167,7 +178,7 @@ def test_math_is_typeset(tmp_path: Path) -> None:
         raw = [t for t in RAW_TEX if t in text]
         if raw:
             where = text.find(raw[0])
-            return f"{name}: raw TeX {raw} left in the text, e.g. {text[max(0, where - 40):where + 40]!r}"
+            return f"{name}: raw TeX {raw} left in the text, e.g. {text[max(0, where - 40) : where + 40]!r}"
         return None
 
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -212,8 +223,10 @@ def test_every_plot_image_loads(tmp_path: Path) -> None:
     harness = tmp_path / "harness.html"
     harness.write_text(_HARNESS % json.dumps([p.as_uri() for p in pages]), encoding="utf-8")
     dom = _chromium(["--allow-file-access-from-files", "--dump-dom", harness.as_uri()], tmp_path)
-    m = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert m and m.group(1) != "pending", f"the harness must report within the time budget, got: {dom[-500:]!r}"
+    m = re.search(r'<pre id="result">(.*?)</pre>', dom, re.DOTALL)
+    assert m and m.group(1) != "pending", (
+        f"the harness must report within the time budget, got: {dom[-500:]!r}"
+    )
     results = json.loads(html.unescape(m.group(1)))
     broken, shown = [], set()
     for page in results:
@@ -222,6 +235,8 @@ def test_every_plot_image_loads(tmp_path: Path) -> None:
             shown.add(Path(img["src"]).name)
             if not img["complete"] or img["naturalWidth"] <= 0:
                 broken.append(f"{page['url']}: {img}")
-    assert not broken, "every image must load (complete, naturalWidth > 0), got:\n" + "\n".join(broken)
+    assert not broken, "every image must load (complete, naturalWidth > 0), got:\n" + "\n".join(
+        broken
+    )
     missing = sorted(set(plots) - shown)
     assert not missing, f"every plot of the build must be shown by a page, got unshown: {missing}"

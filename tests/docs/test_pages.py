@@ -20,7 +20,7 @@ PAGES = sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts)
 #: table when its file appears (the test below then says so)
 KNOWN_MISSING_TEST_FILES = {"init.defaults": "tests/claims/test_defaults.py"}
 
-_FENCE = re.compile(r"^(`{3,}).*?^\1\s*$", re.S | re.M)
+_FENCE = re.compile(r"^(`{3,}).*?^\1\s*$", re.DOTALL | re.MULTILINE)
 
 
 def _prose(text: str) -> str:
@@ -30,8 +30,10 @@ def _prose(text: str) -> str:
 
 @pytest.mark.parametrize("page", CHAPTER, ids=lambda p: p.stem)
 def test_derivation_page_has_the_five_sections_in_order(page) -> None:
-    headings = re.findall(r"^## (.+?)\s*$", page.read_text(encoding="utf-8"), re.M)
-    assert headings == list(SECTIONS), f"{page.name} must have the sections {SECTIONS}, in order, got {headings}"
+    headings = re.findall(r"^## (.+?)\s*$", page.read_text(encoding="utf-8"), re.MULTILINE)
+    assert headings == list(SECTIONS), (
+        f"{page.name} must have the sections {SECTIONS}, in order, got {headings}"
+    )
 
 
 @pytest.mark.parametrize("page", CHAPTER, ids=lambda p: p.stem)
@@ -46,16 +48,24 @@ def test_check_it_runs_something(page) -> None:
 def test_every_claim_has_a_derivation_page() -> None:
     named = set()
     for page in CHAPTER:
-        named |= set(re.findall(r"^([a-z]+\.[a-z0-9-]+) -> ", page.read_text(encoding="utf-8"), re.M))
+        named |= set(
+            re.findall(r"^([a-z]+\.[a-z0-9-]+) -> ", page.read_text(encoding="utf-8"), re.MULTILINE)
+        )
     ids = {c.id for c in CLAIMS}
-    assert ids <= named, f"every claim of the registry must be listed on a derivation page, missing: {sorted(ids - named)}"
-    assert named <= ids, f"derivation pages must list existing claims only, got unknown: {sorted(named - ids)}"
+    assert ids <= named, (
+        f"every claim of the registry must be listed on a derivation page, missing: {sorted(ids - named)}"
+    )
+    assert named <= ids, (
+        f"derivation pages must list existing claims only, got unknown: {sorted(named - ids)}"
+    )
 
 
 def test_test_files_named_in_prose_exist() -> None:
     missing = []
     for page in PAGES:
-        for path in set(re.findall(r"`(tests/[\w/.-]+\.py)`", _prose(page.read_text(encoding="utf-8")))):
+        for path in set(
+            re.findall(r"`(tests/[\w/.-]+\.py)`", _prose(page.read_text(encoding="utf-8")))
+        ):
             if not (REPO / path).is_file():
                 missing.append(f"{page.relative_to(DOCS)}: {path}")
     assert not missing, f"test files named by the docs must exist, got: {missing}"
@@ -75,7 +85,7 @@ def test_each_claims_test_file_exists(claim) -> None:
 def test_front_page_commands_are_the_readmes() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    block = re.search(r"```bash\n(.*?)```", readme, re.S)
+    block = re.search(r"```bash\n(.*?)```", readme, re.DOTALL)
     assert block, "README.md must open with a ```bash block of commands"
     assert f"```bash\n{block.group(1)}```" in index, (
         "docs/index.md must show README.md's commands exactly, got a different block; README has:\n"
