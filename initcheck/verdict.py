@@ -11,6 +11,7 @@ calls for. All p-values of the verdict form one family, corrected by Holm at
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -21,8 +22,7 @@ from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault
 from .errors import expected
 from .fans import LAYOUTS, validate_shape
 from .laws import Claim, TargetLaw, parse_claim, target_law
-from .precision import dequantize, precision_bits, widen
-from .stats.orthogonal import RTOL_FACTOR
+from .shapetests import ShapeTests
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Finding", "Report", "ShapePlan", "check"]
 
@@ -32,7 +32,6 @@ POWER = 0.999  # power at the tolerance
 TESTS_PER_SHAPE = 20  # upper count of tests per shape, for the Bonferroni share used in planning
 MAX_CALLS = 2000  # sampler calls per shape at most (tiny shapes would otherwise need 1e5 calls)
 ORTHOGONAL_DRAWS = 200  # independent matrices per shape for the Haar tests
-STRUCTURE_VALUES = 4096  # values the structure tests look at per shape (stacking small draws)
 SEED_CHECK_DRAWS = 3  # distinct seeds in the seed-dependence check
 
 #: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
@@ -158,6 +157,26 @@ class Report:
                 "shapes": [s.to_dict() for s in self.shapes], "results": [r.to_dict() for r in self.results]}
 
 
+def _memory_bytes() -> int:
+    """Physical memory of this machine (0 if unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+MEMORY_SHARE = 0.5  # a draw (as float64) may take at most this share of physical memory
+
+
+def _check_fits(shape: tuple[int, ...]) -> None:
+    """Refuse, up front, a shape one draw of which would not fit in memory."""
+    need = math.prod(shape) * 8
+    have = _memory_bytes()
+    if have and need > MEMORY_SHARE * have:
+        raise expected("shape", shape, f"a shape one draw of which fits in memory: it needs {need / 2**30:.1f} GiB "
+                       f"as float64, more than {MEMORY_SHARE:.0%} of this machine's {have / 2**30:.1f} GiB")
+
+
 def _probability(name: str, value: Any, high: float = 1.0) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) < high:
         raise expected(name, value, f"a number in (0, {high:g})")
@@ -194,32 +213,6 @@ def _plan(target: TargetLaw, size: int, alpha_share: float, tolerance: float) ->
 
 def _draw_seeds(seed: int, index: int, count: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence([seed, index]).generate_state(count)]
-
-
-def _iid_tests(values: np.ndarray, first: np.ndarray, target: TargetLaw, bits: int, seed: int) -> list[st.TestResult]:
-    law = target.law
-    tests = [st.mean_test(values, law), st.variance_test(values, law)]
-    if st.finite_moment_order(law) > 8.5:
-        tests.append(st.kurtosis_test(values, law))
-    low, high = (float(v) for v in law.support())
-    # a rounded sample spread back over its rounding cells; what that spreads past a bound is
-    # mirrored back inside (a density flat over one cell stays flat)
-    smooth = dequantize(values, bits, seed)
-    if bits < 53:
-        smooth = np.where(smooth > high, 2 * high - smooth, smooth)
-        smooth = np.where(smooth < low, 2 * low - smooth, smooth)
-    tests += [st.ks_test(smooth, law), st.ad_test(smooth, law)]
-    if math.isfinite(low) and math.isfinite(high):
-        # rounded values cannot come closer to a bound than the rounding grid: within one
-        # rounding step of a bound counts as reaching it
-        lo_in, hi_in = widen(low, high, bits)
-        reach = np.where(values >= 2 * high - hi_in, high, np.where(values <= 2 * low - lo_in, low, values))
-        tests += [st.support_test(values, lo_in, hi_in), st.bound_reach_test(reach if bits < 53 else values, law)]
-    else:
-        tests.append(st.extremes_test(values, law))
-    tests.append(st.atoms_test(values, law, precision_bits=bits))
-    tests += st.structure_tests(first, law)
-    return tests
 
 
 def check(
@@ -285,6 +278,8 @@ def check(
         shape_list = [validate_shape(tuple(s)) for s in shapes]
         if not shape_list:
             raise expected("shapes", shapes, "at least one shape")
+    for s in shape_list:
+        _check_fits(s)
     targets = [target_law(parsed, s, layout) for s in shape_list]
     share = alpha / (TESTS_PER_SHAPE * len(shape_list))
 
@@ -301,24 +296,24 @@ def check(
             plan = _plan(tl, size, share, tolerance)
             draws = min(plan.draws_needed, MAX_CALLS) if tl.kind == "iid" else plan.draws_needed
             seeds = _draw_seeds(seed, index, draws)
-            arrays: list[np.ndarray] = []
+            tests = ShapeTests(tl, layout, seeds[0])
             try:
                 for s in seeds:
-                    arrays.append(drawer.draw(shape, s))
+                    tests.add(drawer.draw(shape, s))
             except SamplerFault as fault:
                 faults.append(_fault(fault))
                 if fault.check == "timeout":
                     break
                 continue
-            n = size * len(arrays)
+            n = tests.n
             total += n
-            results += [_result(r, shape, seeds[0]) for r in _shape_tests(tl, arrays, seeds, seed, layout)]
+            results += [_result(r, shape, seeds[0]) for r in tests.results()]
             pv = pm = None
             if tl.kind == "iid":
                 kappa = st.kurtosis(tl.law)
                 pv = st.power_variance(n, tolerance, share, kurtosis=kappa)
                 pm = st.power_mean(n, tolerance, share)
-            plans.append(ShapePlan(shape, tl.description, plan.values, len(arrays), n, pv, pm))
+            plans.append(ShapePlan(shape, tl.description, plan.values, tests.draws, n, pv, pm))
         if not faults and shape_list:
             shape0 = shape_list[0]
             seeds = _draw_seeds(seed, len(shape_list), SEED_CHECK_DRAWS)
@@ -352,23 +347,3 @@ class _Validated:
             return drawer.draw(tuple(shape), seed)
         finally:
             drawer.close()
-
-
-def _shape_tests(tl: TargetLaw, arrays: list[np.ndarray], seeds: list[int], seed: int, layout: str) -> list[st.TestResult]:
-    if tl.kind == "constant":
-        return [st.constant_test(np.concatenate([a.ravel() for a in arrays]), tl.value)]
-    if tl.kind == "orthogonal":
-        # the orthogonality tolerance follows the precision the draws were computed in
-        # (10 · eps · sqrt(size), eps = 2^(1 - bits): bfloat16 has no numpy dtype)
-        bits = min(precision_bits(a) for a in arrays[:3])
-        rtol = RTOL_FACTOR * 2.0 ** (1 - bits) * math.sqrt(max(tl.matrix))
-        return st.haar_test([a.reshape(tl.matrix) for a in arrays], tl.gain, rtol=rtol)
-    bits = min(precision_bits(a) for a in arrays[:3])
-    values = np.concatenate([a.astype(np.float64).ravel() for a in arrays])
-    size = arrays[0].size
-    stack = max(1, min(len(arrays), -(-STRUCTURE_VALUES // size)))
-    units = arrays[0].reshape(arrays[0].shape[0], -1) if layout in ("torch", "mxnet") else arrays[0].reshape(-1, arrays[0].shape[-1]).T
-    if stack > 1:
-        units = np.concatenate([(a.reshape(a.shape[0], -1) if layout in ("torch", "mxnet")
-                                 else a.reshape(-1, a.shape[-1]).T) for a in arrays[:stack]], axis=1)
-    return _iid_tests(values, units.astype(np.float64), tl, bits, seeds[0])

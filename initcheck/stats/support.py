@@ -31,6 +31,7 @@ from initcheck.stats._common import (
 )
 from initcheck.stats.lawmoments import is_symmetric
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
+from initcheck.stats.running import RunningMoments
 from initcheck.stats.tails import two_sided
 
 __all__ = ["bound_reach_test", "constant_test", "extremes_test", "support_test"]
@@ -126,6 +127,8 @@ def bound_reach_test(
 ) -> TestResult:
     """Test H0: the sample reaches the bounds of a bounded law as iid draws would.
 
+    ``x`` may be a :class:`RunningMoments` (only n, min and max are used).
+
     For the high end the p-value is ``P(max <= observed max) = F(max)^n``
     (exact; small when the sample stops short of the bound), for the low end
     ``(1 - F(min))^n``. One-sided (sample too narrow); with ``side="both"``
@@ -157,35 +160,33 @@ def bound_reach_test(
     low, high = (float(b) for b in law.support())
     if not (math.isfinite(low) and math.isfinite(high)):
         raise expected("law", law_label(law), "a law with finite support for bound_reach_test")
-    flat = as_sample(x)
+    n, n_bad, x_min, x_max = _extent(x)
     null = f"the sample of {law_label(law)} reaches [{fmt(low)}, {fmt(high)}] as iid draws do"
-    n_bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
         return TestResult(
             "bound-reach",
             null,
             math.inf,
             0.0,
-            flat.size,
+            n,
             math.nan,
             (math.nan, math.nan),
             1.0,
-            nonfinite_detail(n_bad, flat.size),
+            nonfinite_detail(n_bad, n),
         )
-    n = flat.size
     mid, half = (low + high) / 2.0, (high - low) / 2.0
     q = (1.0 - level) ** (
         1.0 / n
     )  # F(extreme) quantile where the observed extreme has prob 1-level
     ends = {}
     if side in ("both", "high"):
-        m = float(flat.max())
+        m = x_max
         p = math.exp(n * math.log(float(law.cdf(m)))) if float(law.cdf(m)) > 0 else 0.0
         reach = (m - mid) / half
         r_up = (m - mid) / (float(law.ppf(q)) - mid) if float(law.ppf(q)) > mid else math.inf
         ends["high"] = (min(p, 1.0), reach, r_up, m)
     if side in ("both", "low"):
-        m = float(flat.min())
+        m = x_min
         s = float(law.sf(m))
         p = math.exp(n * math.log(s)) if s > 0 else 0.0
         reach = (mid - m) / half
@@ -210,6 +211,8 @@ def bound_reach_test(
 def extremes_test(x: Any, law: Any) -> TestResult:
     """Test H0: T = max |x - mu| follows its exact law under iid draws of ``law``.
 
+    ``x`` may be a :class:`RunningMoments` (only n, min and max are used).
+
     ``P(T <= t) = G(t)^n`` with ``G(t) = F(mu + t) - F(mu - t)`` and mu the
     law's mean (for a bounded law, values beyond its support make p = 0).
     Two-sided: too large (an outlier; a bounded law claimed, heavier tails
@@ -227,10 +230,8 @@ def extremes_test(x: Any, law: Any) -> TestResult:
     mu, var = float(law.mean()), float(law.var())
     if not (math.isfinite(mu) and math.isfinite(var) and var > 0):
         raise expected("law", law_label(law), "a law with finite mean and positive finite variance")
-    flat = as_sample(x)
-    n = flat.size
+    n, n_bad, x_min, x_max = _extent(x)
     null = f"max |x - {fmt(mu)}| distributed as for {n:,} iid draws of {law_label(law)}"
-    n_bad = int(n - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
         return TestResult(
             "extremes",
@@ -243,7 +244,7 @@ def extremes_test(x: Any, law: Any) -> TestResult:
             None,
             nonfinite_detail(n_bad, n),
         )
-    t = float(np.max(np.abs(flat - mu)))
+    t = max(abs(x_max - mu), abs(x_min - mu))
     log_g = _log_g(law, mu, t)
     lower = math.exp(n * log_g)  # P(T <= t)
     upper = -math.expm1(n * log_g)  # P(T >= t), equal to 1 - P(T <= t) for a continuous law
@@ -259,6 +260,23 @@ def extremes_test(x: Any, law: Any) -> TestResult:
         f"{law_label(law)}; central 1 - 1e-6 range [{fmt(lo_r)}, {fmt(hi_r)}] (n = {n:,})"
     )
     return TestResult("extremes", null, t, two_sided(upper, lower), n, t, (t, t), median, detail)
+
+
+def _extent(x: Any) -> tuple[int, int, float, float]:
+    """(n, non-finite count, min, max) of an array or a :class:`RunningMoments`.
+
+    The extreme-value tests need only these, so a verdict can stream its draws.
+    """
+    if isinstance(x, RunningMoments):
+        if x.n + x.nonfinite == 0:
+            raise expected("x.size", 0, "at least 1 value")
+        return x.n + x.nonfinite, x.nonfinite, x.min, x.max
+    flat = as_sample(x)
+    finite = flat[np.isfinite(flat)]
+    n_bad = int(flat.size - finite.size)
+    if finite.size == 0:
+        return flat.size, n_bad, math.nan, math.nan
+    return flat.size, n_bad, float(finite.min()), float(finite.max())
 
 
 def _tail_mass(law: Any, mu: float, t: float) -> float:

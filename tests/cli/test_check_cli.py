@@ -59,6 +59,7 @@ def test_claims_lists_every_law(capsys):
     (["check", "tests.cli.samplers:NOT_CALLABLE", "--claim", "zeros"], "is not callable"),
     (["check", GOOD], "the following arguments are required: --claim"),
     (["check", GOOD, "--claim", "zeros", "--kwarg", "gain"], "option='gain': expected key=value"),
+    (["check", GOOD, "--claim", "zeros", "--shape", "100000x100000x10"], "it needs 745.1 GiB as float64"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
     assert main(argv) == 2
