@@ -21,3 +21,21 @@ def too_wide(shape, seed):
 
 def raises(shape, seed):
     raise RuntimeError("boom")
+
+
+def hangs(shape, seed):
+    import time
+
+    time.sleep(30)
+    return np.zeros(shape)
+
+
+def slow(shape, seed):
+    import os
+    import time
+
+    mark = os.environ.get("INITCHECK_TEST_MARK")
+    if mark and not os.path.exists(mark):
+        open(mark, "w").close()  # tells the test that drawing has started
+    time.sleep(0.05)
+    return xavier_uniform_sampler(shape, seed)
