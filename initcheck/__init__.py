@@ -14,12 +14,9 @@ from __future__ import annotations
 
 from .assertions import assert_conforms
 from .errors import UsageError
-from .fans import Fans
-from .fans import compute_fans
-from .init import Initializer
-from .init import Sampler
-from .verdict import Report
-from .verdict import check
+from .fans import Fans, compute_fans
+from .init import Initializer, Sampler
+from .verdict import Report, check
 
 __all__ = [
     "Fans",

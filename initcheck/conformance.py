@@ -14,7 +14,15 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .adapters import FRAMEWORKS, ConformanceRow, Excluded, adapt, conformance, excluded, load_target
+from .adapters import (
+    FRAMEWORKS,
+    ConformanceRow,
+    Excluded,
+    adapt,
+    conformance,
+    excluded,
+    load_target,
+)
 from .errors import UsageError, expected
 from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE, Report, check
 
@@ -71,7 +79,7 @@ class Matrix:
         }
 
     def markdown(self) -> str:
-        lines = [f"| initializer | law promised | verdict | values | note |", "|---|---|---|---|---|"]
+        lines = ["| initializer | law promised | verdict | values | note |", "|---|---|---|---|---|"]
         for r in self.rows:
             verdict = r.status if r.status == "conforms" else f"**{r.status}**: {_cell(r.worst())}"
             lines.append(f"| `{r.row.name}` | `{r.row.law}` | {verdict} | {r.report.n if r.report else 0:,} | "

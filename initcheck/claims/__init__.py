@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Claim
-from .base import Context
-from .base import Measurement
-from .base import Outcome
-from .registry import CLAIMS
-from .registry import VERIFY_ALPHA
-from .registry import ClaimResult
-from .registry import run_claims
-from .registry import select
+from .base import Claim, Context, Measurement, Outcome
+from .registry import CLAIMS, VERIFY_ALPHA, ClaimResult, run_claims, select
 
 __all__ = [
     "CLAIMS",

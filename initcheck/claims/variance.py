@@ -13,11 +13,11 @@ import math
 import numpy as np
 from scipy import integrate, stats
 
-from ..stats import ad_test, bound_reach_test, mean_test, support_test, variance_test
 from ..depth import depth_factors
 from ..distributions import ZERO_MEAN_LAWS, ZeroMeanLaw
 from ..init import mxnet_default, normal, xavier_normal, xavier_uniform, zeros
 from ..products import lyapunov_exponent
+from ..stats import ad_test, bound_reach_test, mean_test, support_test, variance_test
 from .base import Claim, Context, Measurement, Outcome
 from .measure import t_interval
 

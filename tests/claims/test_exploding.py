@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import special, stats
+from scipy import stats
 
 from initcheck.claims.base import Context
 from initcheck.claims.exploding import CLAIMS, critical_widths

@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from initcheck.claims.problems import gd_regression, lars_update_spread, qr_lyapunov, singular_value_bounds
+from initcheck.claims.problems import (
+    gd_regression,
+    lars_update_spread,
+    qr_lyapunov,
+    singular_value_bounds,
+)
 
 seeds = st.integers(0, 2**32 - 2)
 
