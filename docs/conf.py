@@ -50,7 +50,7 @@ html_static_path: list[str] = []
 html_theme_options = {
     "description": "the theory of weight initialization, executable",
     "fixed_sidebar": False,
-    "page_width": "1300px",
+    "page_width": "1240px",
     "sidebar_width": "240px",
 }
 html_show_sourcelink = False
@@ -59,6 +59,9 @@ html_show_sourcelink = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_preserve_defaults = True
+# numpy's DTypeLike would otherwise be expanded into its full union (aliasing
+# ArrayLike too trips Sphinx inside generics: Sequence[ArrayLike])
+autodoc_type_aliases = {"DTypeLike": "numpy.typing.DTypeLike"}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_ivar = False
@@ -75,6 +78,7 @@ nitpick_ignore_regex = [
 # and modules whose reference pages are not part of these docs yet.
 nitpick_ignore = [
     ("py:data", "DISTRIBUTIONS"),
+    ("py:class", "DrawFn"),
     ("py:data", "DEFAULT_SHAPES"),
     ("py:mod", ".registry"),
     ("py:mod", "registry"),
