@@ -1,0 +1,177 @@
+"""``propagate()``: measure a whole network across depth, put the theory beside it, and judge.
+
+Suppose we wish to know whether a 50-layer ReLU network initialized with He's
+normal law keeps its signals of order one. We measure it over independent
+initializations and test the declared expectation (every hidden layer within a
+factor 2 of the first, both ways):
+
+>>> report = propagate(widths="784,256x6,10", activation="relu", init="he_normal", trials=8, batch=16)
+>>> report.holds, report.meanfield.phase
+(True, 'critical')
+
+A user's PyTorch model is given by a zero-argument factory
+(``propagate("mymodels:make_cnn", input_shape=(3, 32, 32))``), and measured
+through hooks (:mod:`initcheck.propagation.torch_model`); there is no
+mean-field theory for an arbitrary model, so its report has measurements only.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import expected
+from .expect import DEFAULT_EXPECTATION, Expectation, parse_expectation
+from .measure import ProgressFn, measure_mlp
+from .report import DEFAULT_ALPHA, PropagationReport, build_report
+from .spec import MLPSpec
+from .theory import network_theory
+
+__all__ = ["DEFAULT_BATCH", "DEFAULT_TRIALS", "propagate"]
+
+DEFAULT_TRIALS = 30  # independent initializations: t intervals at α/m stay a few standard errors wide
+DEFAULT_BATCH = 64  # inputs per initialization
+
+
+def _check_alpha(alpha: float) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < float(alpha) < 1.0:
+        raise expected("alpha", alpha, "a number in (0, 1)")
+    return float(alpha)
+
+
+def _mlp_command(spec: MLPSpec, trials: int, batch: int, seed: int, e: Expectation, alpha: float) -> str:
+    parts = ["initcheck", "propagate", "--widths", ",".join(map(str, _runs(spec.widths))),
+             "--activation", spec.activation, "--init", spec.init]
+    if spec.bias != "zeros":
+        parts += ["--bias", spec.bias]
+    if spec.input != "normal" or spec.input_std != 1.0:
+        parts += ["--input", spec.input, "--input-std", f"{spec.input_std:g}"]
+    parts += ["--trials", str(trials), "--batch", str(batch), "--seed", str(seed), "--expect", str(e)]
+    if alpha != DEFAULT_ALPHA:
+        parts += ["--alpha", f"{alpha:g}"]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _runs(widths: tuple[int, ...]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(widths):
+        j = i
+        while j + 1 < len(widths) and widths[j + 1] == widths[i]:
+            j += 1
+        out.append(f"{widths[i]}x{j - i + 1}" if j > i else str(widths[i]))
+        i = j + 1
+    return out
+
+
+def propagate(
+    target: MLPSpec | str | Callable[[], Any] | None = None,
+    *,
+    widths: str | Sequence[int] | None = None,
+    activation: str = "relu",
+    init: str = "he_normal",
+    bias: str = "zeros",
+    input: str = "normal",
+    input_std: float = 1.0,
+    input_shape: Sequence[int] | None = None,
+    trials: int = DEFAULT_TRIALS,
+    batch: int = DEFAULT_BATCH,
+    seed: int = 0,
+    expect: str | Expectation = DEFAULT_EXPECTATION,
+    alpha: float = DEFAULT_ALPHA,
+    train: bool = True,
+    dtype: str | None = None,
+    progress: ProgressFn | None = None,
+) -> PropagationReport:
+    """Measure forward and backward signal sizes at every layer, over independent initializations.
+
+    The reference MLP is given by ``widths`` (``"784,256x50,10"``), ``activation``,
+    ``init`` and ``bias`` (laws of the ``--claim`` grammar), or as an
+    :class:`~initcheck.propagation.spec.MLPSpec`; its report carries the
+    mean-field theory of every layer. A PyTorch model is given as ``target``:
+    ``"module:factory"`` or the zero-argument factory itself, with
+    ``input_shape`` (one example's shape).
+
+    Args:
+        target: an :class:`MLPSpec`, a ``module:factory`` string, a factory, or
+            None with ``widths``.
+        widths: the reference MLP's widths, e.g. ``"784,256x50,10"`` or ``(784, 256, 10)``.
+        activation: φ of its hidden layers.
+        init: its weights' law, e.g. ``he_normal``, ``normal(std=0.01)``, ``orthogonal``.
+        bias: its biases' law (default ``zeros``).
+        input: the inputs' zero-mean law (``normal``, ``uniform``, ``rademacher``, ``student_t``).
+        input_std: the inputs' standard deviation.
+        input_shape: one example's shape, for a model.
+        trials: independent initializations (>= 2).
+        batch: inputs per trial.
+        seed: seed of every draw; the same seed gives the same report.
+        expect: the expectation, ``within=K`` or ``factor=F`` (:mod:`.expect`).
+        alpha: family-wise false-alarm probability of the verdict.
+        train: a model runs in training mode (False: ``eval()``).
+        dtype: convert a model to ``float32`` or ``float64`` (None: its own).
+        progress: called as ``progress(done, trials)`` after each trial.
+
+    Returns:
+        A :class:`~initcheck.propagation.report.PropagationReport`.
+
+    Raises:
+        UsageError: a malformed network, law, expectation, input or option;
+            a target that cannot be loaded or run.
+    """
+    e = parse_expectation(expect)
+    a = _check_alpha(alpha)
+    if isinstance(input_std, bool) or not isinstance(input_std, (int, float)) or not 0.0 < input_std < math.inf:
+        raise expected("input_std", input_std, "a positive finite number")
+    if isinstance(target, MLPSpec) or (target is None and widths is not None):
+        if isinstance(target, MLPSpec):
+            if widths is not None:
+                raise expected("widths", widths, "None when target is an MLPSpec")
+            spec = target
+        else:
+            spec = MLPSpec(widths, activation, init, bias, input, input_std)  # type: ignore[arg-type]
+        m = measure_mlp(spec, trials=trials, batch=batch, seed=seed, progress=progress)
+        return build_report(m, e, target=spec.describe(), alpha=a, theory=network_theory(spec),
+                            command=_mlp_command(spec, trials, batch, seed, e, a))
+    if target is None:
+        raise expected("target", None, "widths for the reference MLP, or a model factory (module:factory)")
+    if widths is not None:
+        raise expected("widths", widths, "None when a model is given")
+    if input_shape is None:
+        raise expected("input_shape", None, "one example's shape for a model, e.g. (3, 32, 32)")
+    factory, name = _factory(target)
+    from .torch_model import measure_torch
+
+    m = measure_torch(factory, input_shape, trials=trials, batch=batch, seed=seed, input=input,
+                      input_std=input_std, train=train, dtype=dtype, progress=progress)
+    what = f"PyTorch model {name}() ({'train' if train else 'eval'} mode), input {'x'.join(map(str, input_shape))} " \
+           f"{input} (std {input_std:g})"
+    command = None
+    if isinstance(target, str):
+        parts = ["initcheck", "propagate", target, "--input-shape", "x".join(map(str, input_shape)),
+                 "--trials", str(trials), "--batch", str(batch), "--seed", str(seed), "--expect", str(e)]
+        if input != "normal" or input_std != 1.0:
+            parts += ["--input", input, "--input-std", f"{input_std:g}"]
+        if not train:
+            parts.append("--eval")
+        if dtype is not None:
+            parts += ["--dtype", dtype]
+        if a != DEFAULT_ALPHA:
+            parts += ["--alpha", f"{a:g}"]
+        command = " ".join(shlex.quote(p) for p in parts)
+    return build_report(m, e, target=what, alpha=a, theory=None, command=command)
+
+
+def _factory(target: str | Callable[[], Any]) -> tuple[Callable[[], Any], str]:
+    if isinstance(target, str):
+        from ..adapters import load_target
+
+        if os.getcwd() not in sys.path:  # a user's own module, named from where they stand
+            sys.path.insert(0, os.getcwd())
+        return load_target(target), target
+    if not callable(target):
+        raise expected("target", target, "an MLPSpec, a module:factory string, or a zero-argument callable")
+    return target, getattr(target, "__qualname__", type(target).__name__)
