@@ -73,6 +73,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|np|scipy|numpy\.typing|npt)(\..*)?"),
     (r"py:.*", r"(ArrayLike|DTypeLike|NDArray|Array|Path)"),
     (r"py:.*", r"(collections\.abc|typing|dataclasses|argparse|pathlib)\..*"),
+    (r"py:.*", r"(_pytest|pytest|hypothesis)\..*"),  # third-party types in signatures
 ]
 # Names that docstrings mention but that are not public (not in any __all__),
 # and modules whose reference pages are not part of these docs yet.
@@ -84,8 +85,6 @@ nitpick_ignore = [
     ("py:mod", "registry"),
     ("py:func", "ad_sf"),
     ("py:func", "default_orthogonality_rtol"),
-    ("py:mod", "initcheck.adapters"),
-    ("py:mod", "initcheck.strategies"),
 ]
 
 _BARS = re.compile(r"(?<![\\`|\w])\|(?=\S)([^|`\n]*?\S)\|(?![`|\w])")

@@ -81,6 +81,7 @@ class Finding:
     rejected: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data."""
         return {"check": self.check, "shape": list(self.shape), "expected": self.expected,
                 "observed": self.observed, "statistic": self.statistic, "pvalue": self.pvalue, "n": self.n,
                 "seed": self.seed, "detail": self.detail, "rejected": self.rejected}
@@ -99,6 +100,7 @@ class ShapePlan:
     power_mean: float | None
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data."""
         return {"shape": list(self.shape), "law": self.law, "planned": self.planned, "draws": self.draws,
                 "n": self.n, "power_variance": self.power_variance, "power_mean": self.power_mean}
 
@@ -151,6 +153,7 @@ class Report:
                 f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}")
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-ready data (what ``initcheck check --json`` prints)."""
         return {"claim": self.claim, "passed": self.passed, "n": self.n, "seed": self.seed, "alpha": self.alpha,
                 "tolerance": self.tolerance, "layout": self.layout, "target": self.target,
                 "reproducer": self.reproducer, "findings": [f.to_dict() for f in self.findings],

@@ -6,22 +6,19 @@ names; ``adapt(obj, **kwargs)`` recognizes what it is and returns an
 framework's native layout. Frameworks are imported only when an object of
 theirs is adapted: importing :mod:`initcheck.adapters` imports none of them.
 
-=============  ==========================================================  ======
-framework      recognized                                                  layout
-=============  ==========================================================  ======
-torch          ``torch.nn.init.*_`` (first parameter ``tensor``); module   torch
-               classes ``nn.Linear``, ``nn.ConvNd``, ``nn.ConvTransposeNd``,
-               ``nn.Embedding`` (their default initialization)
-jax, flax      initializers ``init(key, shape, dtype)`` and factories that  keras
-               return one (``glorot_normal``, ``variance_scaling``, ...)
-keras          ``keras.initializers`` classes and instances (re-seeded      keras
-               per draw)
-tensorflow     ``tf.*_initializer`` classes and instances, ``tf.keras``,    keras
-               ``tf.random.stateless_*`` and ``tf.random.normal/uniform/
-               truncated_normal``
-mxnet          ``mx.init`` classes and instances                            torch
-(plain)        any other callable ``sampler(shape, seed)``                  torch
-=============  ==========================================================  ======
+Recognized, with the native layout each gets:
+
+- ``torch`` (layout torch): ``torch.nn.init.*_`` (first parameter ``tensor``);
+  module classes ``nn.Linear``, ``nn.ConvNd``, ``nn.ConvTransposeNd``,
+  ``nn.Embedding`` (their default initialization).
+- ``jax``, ``flax`` (layout keras): initializers ``init(key, shape, dtype)``
+  and factories that return one (``glorot_normal``, ``variance_scaling``, ...).
+- ``keras`` (layout keras): ``keras.initializers`` classes and instances
+  (re-seeded per draw).
+- ``tensorflow`` (layout keras): ``tf.*_initializer`` classes and instances,
+  ``tf.keras``, ``tf.random.stateless_*`` and ``tf.random.normal/uniform/truncated_normal``.
+- ``mxnet`` (layout torch): ``mx.init`` classes and instances.
+- plain (layout torch): any other callable ``sampler(shape, seed)``.
 
 Outside the framework packages, a callable whose first parameter is named
 ``tensor`` is taken for a PyTorch-style in-place initializer (e.g. timm's
@@ -73,7 +70,7 @@ __all__ = [
     "parse_options",
 ]
 
-#: every framework initcheck adapts: pip extra, native layout, adapter module
+#: every framework initcheck adapts, with its pip extra, native layout and adapter module
 FRAMEWORKS: dict[str, Framework] = {
     "torch": Framework("torch", "torch", "torch", "torch", "torch"),
     "jax": Framework("jax", "jax", "keras", "jax", "jax"),

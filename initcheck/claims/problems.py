@@ -14,7 +14,7 @@ from ..losses import softmax_cross_entropy, squared_error
 from ..mlp import MLP, backward, build_mlp, forward, lars_step, sgd_step
 from .base import Claim, Context, Measurement, Outcome
 
-__all__ = ["CLAIMS", "gd_regression", "lars_update_spread", "qr_lyapunov"]
+__all__ = ["CLAIMS", "gd_regression", "lars_update_spread", "qr_lyapunov", "singular_value_bounds"]
 
 OPT_TOL = 1e-8  # distance between the two optima after convergence (both within 1e-10 of the optimum)
 REL_TOL = 1e-10  # singular-value inequalities, relative, for products of two well-scaled matrices

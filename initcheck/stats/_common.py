@@ -72,13 +72,29 @@ def check_law(
 
 
 def law_label(law: Any) -> str:
-    """A short name for a frozen law: ``norm(0, 0.1)``."""
+    """A short mathematical name for a frozen law: ``N(0, 0.1²)``, ``U(-0.25, 0.25)``.
+
+    Normal, uniform and truncated normal laws are named by their parameters
+    (not scipy's loc/scale); others as ``name(args, key=value)``.
+    """
     dist = getattr(law, "dist", None)
     name = getattr(dist, "name", None)
     if name is None:
         return repr(law)
-    parts = [fmt(a) for a in getattr(law, "args", ())]
-    parts += [f"{k}={fmt(v)}" for k, v in getattr(law, "kwds", {}).items()]
+    args = [float(a) for a in getattr(law, "args", ())]
+    kwds = {k: float(v) for k, v in getattr(law, "kwds", {}).items()}
+    if name in ("norm", "uniform", "truncnorm"):
+        shape_names = ("a", "b") if name == "truncnorm" else ()
+        values = dict(zip(shape_names + ("loc", "scale"), args))
+        values.update(kwds)
+        loc, scale = values.get("loc", 0.0), values.get("scale", 1.0)
+        if name == "norm":
+            return f"N({fmt(loc)}, {fmt(scale)}²)"
+        if name == "uniform":
+            return f"U({fmt(loc)}, {fmt(loc + scale)})"
+        low, high = loc + values["a"] * scale, loc + values["b"] * scale
+        return f"N({fmt(loc)}, {fmt(scale)}²) cut to [{fmt(low)}, {fmt(high)}]"
+    parts = [fmt(a) for a in args] + [f"{k}={fmt(v)}" for k, v in kwds.items()]
     return f"{name}({', '.join(parts)})"
 
 

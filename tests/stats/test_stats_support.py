@@ -145,7 +145,7 @@ def test_constant_names_count_and_worst_deviation() -> None:
 
 
 def test_bound_reach_refuses_unbounded_laws() -> None:
-    with pytest.raises(UsageError, match=r"law='norm\(\)'.*finite support"):
+    with pytest.raises(UsageError, match=r"law='N\(0, 1²\)'.*finite support"):
         bound_reach_test([0.0, 1.0], stats.norm())
     with pytest.raises(UsageError, match="side='middle'"):
         bound_reach_test([0.5], stats.uniform(), side="middle")
