@@ -1,0 +1,304 @@
+"""Sample efficiency: the draws of the default verdict against the fewest any single test needs.
+
+For each law family and each error class of the verdict, a row: the values
+the default ``check()`` draws (read from ``Report.n`` and ``Report.shapes``),
+the minimum of the best fixed-sample test for that error at power 0.999 and
+alpha = 1e-6 (closed forms in :mod:`benchmarks.minimum`), what the verdict's
+own test for that error would need at its Bonferroni share of alpha, and the
+expected draws of a sequential version (Wald's SPRT, or a support check that
+stops at the first value out of bounds). Laws are standardized (draw counts do
+not depend on scale): normal sigma = 1, uniform a = 1, truncated normal with
+parent sd 1 cut at ±2 (Keras ``variance_scaling``), orthogonal counted in
+matrices.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scipy import stats
+
+from initcheck import check, init, verdict
+from initcheck import stats as st
+
+from . import minimum as mn
+from .tables import count, markdown_table, ratio
+
+__all__ = ["FAMILIES", "Row", "decomposition", "default_reports", "draws_table", "rows", "rows_table", "sequential_table"]
+
+TOL = 0.02  # the verdict's default tolerance: the error sizes of the rows
+FAMILIES: dict[str, tuple[Callable[..., Any], str]] = {
+    "normal": (init.xavier_normal(), "xavier_normal"),
+    "uniform": (init.xavier_uniform(), "xavier_uniform"),
+    "truncated normal": (init.variance_scaling(), "variance_scaling"),
+    "orthogonal": (init.orthogonal(), "orthogonal"),
+}
+TESTS_PER_SHAPE = getattr(verdict, "TESTS_PER_SHAPE", 20)  # the verdict's planning share: alpha / (this · shapes)
+MAX_CALLS = getattr(verdict, "MAX_CALLS", None)
+CONTAMINATION = 1e-5  # fraction of values multiplied by a factor in the "beyond the support" rows
+
+
+@dataclass
+class Row:
+    family: str
+    error: str
+    best: str  # the best fixed-sample test we derive, and whether its n is exact or approximate
+    n_min: int  # its draws at power 0.999, alpha = 1e-6
+    verdict_test: str
+    n_share: int  # what the verdict's own test needs per shape, at its alpha share
+    per_shape: int  # median draws of the default verdict per shape
+    total: int  # draws of the default verdict in all
+    power: float  # the default verdict's power against the error: 1 - prod over shapes (1 - power there)
+    seq: tuple[float, float] | None  # sequential design: (E[N | H0], E[N | H1]) for one test at alpha
+    seq_how: str = ""
+
+    @property
+    def met(self) -> bool:
+        """The goal: power ≥ 0.999 with at most 1.5× the minimum's draws."""
+        return self.power >= mn.POWER and self.total <= 1.5 * self.n_min
+
+
+def default_reports(progress: Callable[[str], None]) -> dict[str, Any]:
+    """One default verdict per family on a correct reference sampler."""
+    out = {}
+    for family, (sampler, claim) in FAMILIES.items():
+        progress(f"  default verdict: {claim}")
+        out[family] = check(sampler, claim)
+    return out
+
+
+def shares(reports: dict[str, Any]) -> dict[str, float]:
+    """alpha's share per test that the verdict plans with: alpha / (TESTS_PER_SHAPE · shapes)."""
+    return {f: r.alpha / (TESTS_PER_SHAPE * len(r.shapes)) for f, r in reports.items()}
+
+
+def draws_table(reports: dict[str, Any]) -> str:
+    rows = []
+    for family, r in reports.items():
+        for s in r.shapes:
+            pv = "—" if s.power_variance is None else f"{s.power_variance:.4f}"
+            pm = "—" if s.power_mean is None else f"{s.power_mean:.4f}"
+            rows.append([family, "×".join(map(str, s.shape)), s.law, count(s.planned), count(s.draws),
+                         count(s.n), f"{s.n / s.planned:.2f}", pv, pm])
+        rows.append([f"**{family}: all**", f"{len(r.shapes)} shapes", f"{len(r.results)} tests", "", "",
+                     f"**{count(r.n)}**", "", "", ""])
+    return markdown_table(["family", "shape", "law", "planned values", "calls", "values drawn", "drawn/planned",
+                           "power var ±2%", "power mean 0.02σ"], rows)
+
+
+def _abs(law):
+    return mn.abs_cdf(law)
+
+
+def _narrow(law0, law1, alpha=mn.ALPHA) -> int:
+    g0, g0_inv = _abs(law0)
+    g1, _ = _abs(law1)
+    return mn.narrow_max_n(g0, g0_inv, g1, alpha)
+
+
+def _narrow_power(law0, law1, alpha):
+    g0, g0_inv = _abs(law0)
+    g1, _ = _abs(law1)
+    return lambda n: mn.narrow_max_power(n, g0, g0_inv, g1, alpha)
+
+
+def _outside(p):
+    return lambda n: mn.outside_power(n, p)
+
+
+def _ends(law0, law1, alpha):
+    return lambda n: mn.two_ends_power(n, law0, law1, alpha)
+
+
+def _seq_narrow(law0, law1, half: float) -> tuple[float, float]:
+    """SPRT of claimed law0 against law1 living in |x| ≤ half: H1 by Wald with KL(law1 || law0);
+    H0 stops at the first value beyond ``half`` (the likelihood ratio drops to 0)."""
+    mu = float(law0.mean())
+    kl = mn.kl_divergence(law1, law0, mu - half, mu + half)
+    _, n1 = mn.sprt_asn(-1.0, kl)
+    return 1.0 / float(2 * law0.sf(mu + half)), n1
+
+
+def _seq_outside(p: float) -> tuple[float, float]:
+    """A support check that stops at the first value out of bounds, truncated at the fixed n:
+    E[N | H1] = (1 - (1 - p)^n)/p; under H0 it runs to n."""
+    n = mn.outside_n(p)
+    return float(n), -math.expm1(n * math.log1p(-p)) / p
+
+
+def _entry_ks_power(share: float) -> Callable[[int], float]:
+    """The verdict's Haar entry test when one fixed entry always has the same sign: its KS
+    distance is then ≥ 1/2, and it rejects once 2 · P(D_k ≥ 1/2) ≤ share (two entries, Bonferroni)."""
+    return lambda k: 1.0 if k >= 2 and 2 * float(stats.kstwo.sf(0.5, k)) <= share else 0.0
+
+
+def rows(reports: dict[str, Any]) -> list[Row]:
+    """Every (family, error) row."""
+    sh = shares(reports)
+    sizes = {f: [s.n for s in r.shapes] for f, r in reports.items()}
+    sizes["orthogonal"] = [s.draws for s in reports["orthogonal"].shapes]  # counted in matrices
+    out: list[Row] = []
+
+    def add(family, error, best, n_min, vtest, vpower, seq=None, how=""):
+        ns = sizes[family]
+        miss = math.prod(1.0 - min(1.0, vpower(n)) for n in ns)
+        out.append(Row(family, error, best, n_min, vtest, mn.smallest_n(vpower, mn.POWER),
+                       int(statistics.median(ns)), sum(ns), 1.0 - miss, seq, how))
+
+    exact_support = "support check (exact: no false alarm, any α)"
+    sprt = "SPRT (Wald)"
+    stop = "stop at the first value out of bounds"
+
+    # normal, sigma = 1
+    f, s = "normal", sh["normal"]
+    norm = stats.norm()
+    for d in (TOL, -TOL):
+        add(f, f"variance {d:+.0%}".replace("-", "−"), "χ² test, known mean (exact)", mn.chi2_variance_n(d),
+            "variance (Pearson III = χ²)", lambda n, d=d: st.power_variance(n, d, s, kurtosis=3.0),
+            mn.sprt_normal_variance(d), sprt + ", two one-sided at α/2")
+    add(f, "mean +0.02σ", "z-test (exact)", mn.z_mean_n(TOL), "mean (z)", lambda n: st.power_mean(n, TOL, s),
+        mn.sprt_normal_mean(TOL), sprt + ", two one-sided at α/2")
+    r3 = math.sqrt(3)
+    uni = stats.uniform(-r3, 2 * r3)
+    add(f, "wrong family: uniform, same variance",
+        f"max|x| too small (exact); kurtosis test: {mn.kurtosis_n(norm, uni):,} (asymptotic)",
+        _narrow(norm, uni), "extremes (exact law of max|x|), one side at share/2", _narrow_power(norm, uni, s / 2),
+        _seq_narrow(norm, uni, r3), sprt + f"; H0: {stop} (±√3σ)")
+    sd_t = float(stats.truncnorm(-2, 2).std())
+    trunc = stats.truncnorm(-2, 2, scale=1 / sd_t)
+    add(f, "wrong family: truncated at ±2σ_parent, same variance",
+        f"max|x| too small (exact); kurtosis test: {mn.kurtosis_n(norm, trunc):,} (asymptotic)",
+        _narrow(norm, trunc), "extremes, one side at share/2", _narrow_power(norm, trunc, s / 2),
+        _seq_narrow(norm, trunc, 2 / sd_t), sprt + f"; H0: {stop} (±{2 / sd_t:.3g}σ)")
+    add(f, f"outliers: {CONTAMINATION:g} of values × 10", "max|x| too large (exact law of the max)",
+        mn.outlier_max_n(CONTAMINATION, 10), "extremes, one side at share/2",
+        lambda n: mn.outlier_max_power(n, CONTAMINATION, 10, s / 2))
+
+    # uniform U(-1, 1)
+    f, s = "uniform", sh["uniform"]
+    u = stats.uniform(-1, 2)
+    p = 1 - 1 / math.sqrt(1 + TOL)
+    add(f, "variance +2% (support ±1.01a)", exact_support, mn.outside_n(p), "support", _outside(p),
+        _seq_outside(p), stop)
+    c = 1 / math.sqrt(1 + TOL)
+    uc = stats.uniform(-c, 2 * c)
+    add(f, "variance −2% (support ±0.990a)", "max|x| too small (exact)", _narrow(u, uc),
+        "bound reach, both ends (Bonferroni)", _ends(u, uc, s), _seq_narrow(u, uc, c),
+        sprt + f"; H0: {stop} (±{c:.3g}a)")
+    p = TOL / r3 / 2
+    add(f, "mean +0.02σ", f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}", mn.outside_n(p), "support",
+        _outside(p), _seq_outside(p), stop)
+    p = float(2 * stats.norm.sf(r3))
+    add(f, "wrong family: normal, same variance", exact_support, mn.outside_n(p), "support", _outside(p),
+        _seq_outside(p), stop)
+    u97 = stats.uniform(-0.97, 1.94)
+    add(f, "support U(−0.97a, 0.97a)", "max|x| too small (exact)", _narrow(u, u97),
+        "bound reach, both ends (Bonferroni)", _ends(u, u97, s), _seq_narrow(u, u97, 0.97),
+        sprt + f"; H0: {stop} (±0.97a)")
+    p = CONTAMINATION * (1 - 1 / 1.5)
+    add(f, f"beyond the support: {CONTAMINATION:g} of values × 1.5", exact_support, mn.outside_n(p), "support",
+        _outside(p), _seq_outside(p), stop)
+
+    # truncated normal, parent sd 1, cut at ±2 (Keras variance_scaling)
+    f, s = "truncated normal", sh["truncated normal"]
+    t = stats.truncnorm(-2, 2)
+    g = math.sqrt(1 + TOL)
+    p = float(2 * t.sf(2 / g))
+    add(f, "variance +2% (scale × 1.01)", exact_support, mn.outside_n(p), "support", _outside(p),
+        _seq_outside(p), stop)
+    tc = stats.truncnorm(-2, 2, scale=1 / g)
+    add(f, "variance −2% (scale × 0.990)", "max|x| too small (exact)", _narrow(t, tc),
+        "bound reach, both ends (Bonferroni)", _ends(t, tc, s), _seq_narrow(t, tc, 2 / g), sprt + f"; H0: {stop}")
+    p = float(t.sf(2 - TOL * sd_t))
+    add(f, "mean +0.02σ", f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}", mn.outside_n(p), "support",
+        _outside(p), _seq_outside(p), stop)
+    p = float(2 * stats.norm.sf(2 / sd_t))
+    add(f, "wrong family: untruncated normal, same variance", exact_support, mn.outside_n(p), "support",
+        _outside(p), _seq_outside(p), stop)
+    t97 = stats.truncnorm(-1.94, 1.94)
+    add(f, "support: cut at ±0.97·2σ_parent", "max|x| too small (exact)", _narrow(t, t97),
+        "bound reach, both ends (Bonferroni)", _ends(t, t97, s), _seq_narrow(t, t97, 1.94), sprt + f"; H0: {stop}")
+    p = CONTAMINATION * float(2 * t.sf(2 / 1.5))
+    add(f, f"beyond the support: {CONTAMINATION:g} of values × 1.5", exact_support, mn.outside_n(p), "support",
+        _outside(p), _seq_outside(p), stop)
+
+    # orthogonal, in matrices
+    f, s = "orthogonal", sh["orthogonal"]
+    exact = "orthogonality of one matrix (exact)"
+    for error in ("gain² +2% (variance)", "mean +0.02σ on every entry", "wrong family: Gaussian matrix"):
+        add(f, error, exact, 1, "haar-orthogonal (every matrix)", lambda k: 1.0, (1.0, 1.0),
+            "the first matrix decides")
+    beta = 1 - mn.POWER
+    ln_a, ln_b = math.log(mn.POWER / (mn.ALPHA / 2)), math.log(beta / (1 - mn.ALPHA / 2))
+    seq = (3.0, (mn.POWER * ln_a + beta * ln_b) / math.log(2))
+    add(f, "not Haar: QR without sign fix (q11 always < 0; square: det always (−1)^(n−1))",
+        "sign of q11 (or of det), binomial (exact)", mn.sign_n(),
+        "haar-entry (KS on 2 entries, D ≥ 1/2); haar-det needs a square shape, none by default",
+        _entry_ks_power(s), seq, "SPRT on the sign; H0 stops at the first change")
+    return out
+
+
+def _unit(r: Row) -> str:
+    return " matrices" if r.family == "orthogonal" else ""
+
+
+def rows_table(rs: list[Row]) -> str:
+    """Each row: the minimum, the verdict's own test at its share, the verdict's draws, its power, the goal."""
+    body = []
+    for r in rs:
+        power = "1" if r.power == 1.0 else (f"{r.power:.6f}" if r.power > 0.9999 else f"{r.power:.4f}")
+        if r.met:
+            goal = "✓"
+        elif r.power < mn.POWER:
+            goal = f"✗ power {r.power:.4f}"
+        else:
+            goal = f"✗ {r.total / r.n_min:,.1f}×"
+        body.append([r.family, r.error, r.best, count(r.n_min) + _unit(r), r.verdict_test, count(r.n_share),
+                     count(r.per_shape), ratio(r.per_shape / r.n_min), count(r.total), ratio(r.total / r.n_min),
+                     power, goal])
+    return markdown_table(
+        ["family", "error", "best fixed-sample test", "min n (α = 1e-6, power 0.999)", "verdict's test",
+         "its n per shape at its α share", "verdict's n per shape (median)", "per shape / min",
+         "verdict's n in all", "all / min", "verdict's power", "≤ 1.5× min at power ≥ 0.999"], body)
+
+
+def sequential_table(rs: list[Row]) -> str:
+    """Each row with a sequential design: expected draws under H1 (error present) and H0 (correct)."""
+    body = [[r.family, r.error, count(r.n_min) + _unit(r), count(r.seq[1]), ratio(r.seq[1] / r.n_min),
+             count(r.seq[0]), ratio(r.seq[0] / r.n_min), r.seq_how]
+            for r in rs if r.seq is not None]
+    return markdown_table(["family", "error", "fixed-sample min", "sequential E[N | error]", "/ min",
+                           "sequential E[N | correct]", "/ min", "design (Wald's approximations)"], body)
+
+
+def decomposition(reports: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    """Why the normal verdict draws more than one χ² test: the factors, multiplied out."""
+    r = reports["normal"]
+    s = shares(reports)["normal"]
+    n_min = mn.chi2_variance_n(TOL)
+    n_alpha = st.plan_variance_n(TOL, r.alpha, mn.POWER, kurtosis=3.0)
+    n_share = st.plan_variance_n(TOL, s, mn.POWER, kurtosis=3.0)
+    planned = r.shapes[0].planned
+    per_shape = [x.n / planned for x in r.shapes]
+    facts = {
+        "n_min": n_min, "n_alpha": n_alpha, "n_share": n_share, "planned": planned, "share": s,
+        "k_tests": TESTS_PER_SHAPE, "shapes": len(r.shapes), "total": r.n,
+        "z_alpha": float(stats.norm.isf(r.alpha / 2)), "z_share": float(stats.norm.isf(s / 2)),
+    }
+    rows_ = [
+        ["one χ² test at α = 1e-6 (exact)", count(n_min), "1×", "the minimum"],
+        ["the verdict's planner at α = 1e-6 (normal approximation with the (1+d) sd)", count(n_alpha),
+         ratio(n_alpha / n_min), "planning formula vs exact χ²: negligible"],
+        [f"… at its Bonferroni share α/({TESTS_PER_SHAPE}·{len(r.shapes)}) = {s:.3g}", count(n_share),
+         ratio(n_share / n_min), f"z_(share/2) = {facts['z_share']:.2f} vs z_(α/2) = {facts['z_alpha']:.2f}"],
+        ["planned = max(variance plan, mean plan)", count(planned), ratio(planned / n_min), "variance dominates"],
+        [f"drawn per shape: whole draws, ≥ 2 calls, ≤ {MAX_CALLS} calls",
+         ", ".join(f"{x:.2f}" for x in per_shape), "× planned", "the tiny shape is capped; the large one rounds up"],
+        [f"{len(r.shapes)} shapes, each planned to power 0.999 on its own", count(r.n), ratio(r.n / n_min),
+         "the total"],
+    ]
+    return markdown_table(["step", "values", "× minimum", "why"], rows_), facts

@@ -1,0 +1,94 @@
+"""Many verdicts over seeds, in worker processes, and the Clopper–Pearson interval of a rate."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from scipy import stats
+
+__all__ = ["Case", "Outcome", "clopper_pearson", "run_cases"]
+
+CHUNK = 8  # seeds per job: fewer round trips, still fine-grained progress
+
+
+@dataclass(frozen=True)
+class Case:
+    """One sampler checked against one claim with fixed check() options, over many seeds."""
+
+    key: str
+    sampler: Callable[..., Any]
+    claim: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass
+class Outcome:
+    """How many of ``runs`` verdicts failed, which checks rejected, and the values drawn."""
+
+    runs: int = 0
+    failed: int = 0
+    checks: Counter = field(default_factory=Counter)
+    values: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.failed / self.runs if self.runs else float("nan")
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) two-sided interval for a binomial rate k/n."""
+    a = (1 - level) / 2
+    low = 0.0 if k == 0 else float(stats.beta.ppf(a, k, n - k + 1))
+    high = 1.0 if k == n else float(stats.beta.isf(a, k + 1, n - k))
+    return low, high
+
+
+def _one_thread() -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)  # two workers on two cores: no BLAS oversubscription
+
+
+def _job(case: Case, seeds: list[int]) -> tuple[str, list[tuple[bool, list[str], int]], float]:
+    from initcheck import check
+
+    start = time.perf_counter()
+    out = []
+    for seed in seeds:
+        report = check(case.sampler, case.claim, seed=seed, **dict(case.options))
+        out.append((report.passed, sorted({f.check for f in report.findings}), report.n))
+    return case.key, out, time.perf_counter() - start
+
+
+def run_cases(cases: list[Case], seeds: range, progress: Callable[[str], None], workers: int | None = None
+              ) -> dict[str, Outcome]:
+    """check() every case at every seed; verdicts in ``workers`` processes (default: the cores, at most 2)."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    jobs = [(c, list(seeds[i:i + CHUNK])) for c in cases for i in range(0, len(seeds), CHUNK)]
+    outcomes = {c.key: Outcome() for c in cases}
+    done, start, last = 0, time.perf_counter(), 0.0
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
+        for key, results, seconds in pool.map(_job, *zip(*jobs)):
+            o = outcomes[key]
+            o.seconds += seconds
+            for passed, checks, n in results:
+                o.runs += 1
+                o.failed += not passed
+                o.checks.update(checks)
+                o.values += n
+            done += 1
+            now = time.perf_counter()
+            if now - last > 5 or done == len(jobs):
+                last = now
+                eta = (now - start) / done * (len(jobs) - done)
+                progress(f"  {done}/{len(jobs)} jobs, {now - start:.0f} s, about {eta:.0f} s left ({key})")
+    return outcomes
