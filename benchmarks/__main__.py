@@ -66,10 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     parts: list[str] = []
     goals: list[list[str]] = []
 
-    if "efficiency" in sections or "power" in sections:
+    if "efficiency" in sections:
         progress("efficiency: one default verdict per law family")
         reports = efficiency.default_reports(progress)
-    if "efficiency" in sections:
         progress("efficiency: closed-form minima and sequential designs")
         parts.append(_efficiency(reports, goals))
     if "power" in sections:
