@@ -16,7 +16,16 @@ import os
 import re
 from pathlib import Path
 
+import sys
+
 import initcheck
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+import conformance_page  # noqa: E402
+
+# the conformance matrices page, from the adapters' tables and the last recorded runs
+_RUNS = os.environ.get("INITCHECK_CONFORMANCE_DIR")
+conformance_page.write(Path(__file__).parent / "_generated" / "conformance.md", Path(_RUNS) if _RUNS else None)
 
 project = "initcheck"
 author = "the initcheck authors"
@@ -36,7 +45,7 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_generated", "_ext", "Thumbs.db", ".DS_Store"]
 
 # --- MyST -------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "deflist"]
