@@ -139,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{', '.join(given)} describe the reference MLP; a model initializes itself")
     elif args.input_shape is not None or args.eval or args.dtype is not None:
         raise UsageError("--input-shape, --eval and --dtype are for a model TARGET, not for --widths")
+    if args.plot:
+        from .plot import require_matplotlib
+
+        require_matplotlib()  # fail before measuring, not after
     with Progress(args.trials, "propagate") as bar:
         if args.json:
             bar.enabled = False

@@ -2,7 +2,10 @@
 
 Two kinds, both about the *hidden* layers (the output layer's width is the
 task's, and a fan-in or fan-out scaling changes the signal there by a constant
-``n_out/n_in``, which is no depth effect):
+``n_out/n_in``, which is no depth effect), and both about the *typical*
+network: each ratio is taken within one network (its mean square over units
+and inputs), and its geometric mean over initializations is tested, with a t
+interval on the log scale (see :mod:`.estimates`):
 
 * ``within=K``: every hidden layer's mean square stays within ``[1/K, K]`` of
   the first hidden layer's in the direction of travel: forward each ``q_l/q_1``,
@@ -83,9 +86,9 @@ class Expectation:
         lo, hi = self.band()
         where = {"both": "forward and backward", "forward": "forward", "backward": "backward"}[self.direction]
         if self.kind == "within":
-            return (f"every hidden layer's mean square within a factor {self.value:g} of the first hidden "
-                    f"layer's ({where})")
-        return f"every hidden layer's per-layer factor in [{lo:.4g}, {hi:.4g}] ({where})"
+            return (f"in a typical network, every hidden layer's mean square within a factor {self.value:g} "
+                    f"of the first hidden layer's, {where}")
+        return f"in a typical network, every hidden layer's factor in [{lo:.4g}, {hi:.4g}], {where}"
 
 
 def _number(text: str, key: str, spec: str) -> float:
@@ -146,7 +149,7 @@ class Finding:
         layer: the layer's 1-based index.
         name: the layer's name.
         quantity: what was tested, e.g. ``q_5/q_1`` or ``g_3/g_4``.
-        value: the mean over trials.
+        value: the typical value (geometric mean over trials).
         low: the interval's lower end.
         high: the interval's upper end.
         band: the band it must stay in.

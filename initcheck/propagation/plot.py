@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import UsageError
 from .report import PropagationReport
 
-__all__ = ["plot_report", "save_plot"]
+__all__ = ["plot_report", "require_matplotlib", "save_plot"]
 
 _COLORS = {"forward": "tab:blue", "backward": "tab:red"}
 
@@ -34,6 +34,11 @@ def _pyplot() -> Any:
     except ImportError as exc:
         raise UsageError(f"matplotlib is not importable ({exc}): install it with pip install 'initcheck[plot]'") from exc
     return plt
+
+
+def require_matplotlib() -> None:
+    """Raise a UsageError (with an install hint) now if matplotlib is missing, before any work."""
+    _pyplot()
 
 
 def _series(report: PropagationReport, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

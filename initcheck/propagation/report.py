@@ -3,8 +3,10 @@
 :func:`build_report` turns :class:`~initcheck.propagation.measure.Measurements`
 (and, for the reference MLP, the mean-field :class:`~.theory.NetworkTheory`)
 into a :class:`PropagationReport` judged against an
-:class:`~.expect.Expectation`. Every interval in the report is a Student-t
-interval at level ``alpha / m``, where m is the number of layers the
+:class:`~.expect.Expectation`. The verdict is about the *typical* network:
+each tested ratio's geometric mean over initializations, with a t interval on
+the log scale (:mod:`.estimates` says why). Every interval in the report is a
+Student-t interval at level ``alpha / m``, where m is the number of layers the
 expectation tests (Bonferroni): the intervals of the tested quantities hold
 simultaneously with probability at least 1 − alpha, and a correct expectation
 is rejected with probability at most alpha.
@@ -296,8 +298,9 @@ def _findings(rows: list[LayerRow], e: Expectation) -> list[Finding]:
                 est, what = r.backward_factor, f"g_{r.index}/g_{r.index + 1}"
             else:
                 continue
-            status = classify(est.value, est.low, est.high, band)
-            found.append(Finding(direction, r.index, r.name, what, est.value, est.low, est.high, band, status))
+            status = classify(est.typical, est.typical_low, est.typical_high, band)
+            found.append(Finding(direction, r.index, r.name, what, est.typical, est.typical_low, est.typical_high,
+                                 band, status))
     return found
 
 

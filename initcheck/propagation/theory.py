@@ -28,7 +28,7 @@ from scipy import special
 
 from ..distributions import zero_mean_law
 from ..laws import parse_claim, target_law
-from .meanfield import MeanField, gaussian_expectation, mean_field
+from .meanfield import MeanField, activation_moments, gaussian_expectation, mean_field
 from .spec import MLPSpec, weight_moments
 
 __all__ = ["NetworkTheory", "network_theory"]
@@ -80,10 +80,10 @@ def network_theory(spec: MLPSpec) -> NetworkTheory:
     hidden = [act] * (depth - 1)
 
     def phi2(i: int, q: float) -> float:  # E[a_i²] of layer i's output (i 0-based), the next layer's input
-        return gaussian_expectation(lambda x: np.asarray(hidden[i].fn(x)) ** 2, q)
+        return activation_moments(hidden[i], q)[0]
 
     def dphi2(i: int, q: float) -> float:
-        return gaussian_expectation(lambda x: np.asarray(hidden[i].grad(x)) ** 2, q)
+        return activation_moments(hidden[i], q)[1]
 
     m0 = spec.input_std**2
     q = np.empty(depth)

@@ -133,7 +133,8 @@ def measure_torch(
 
 def _run(model: Any, kinds: tuple[type, ...], torch: Any, x_np: np.ndarray, grad_rng: np.random.Generator,
          batch: int) -> list[dict[str, Any]]:
-    module_names = {id(mod): name or type(mod).__name__ for name, mod in model.named_modules()}
+    module_names = {id(mod): f"{name}:{type(mod).__name__}" if name else type(mod).__name__
+                    for name, mod in model.named_modules()}
     records: list[dict[str, Any]] = []
     calls: dict[int, int] = {}
 
