@@ -178,15 +178,18 @@ def _efficiency(reports, goals) -> str:
 
 
 def _power(results, goals) -> str:
-    at_tol = [(p, o) for p, o, _ in results if p.effect is not None and abs(p.effect[1]) == 0.02]
+    at_tol = [(p, o, pr) for p, o, pr in results if p.effect is not None and abs(p.effect[1]) == 0.02]
     correct = [(p, o) for p, o, _ in results if "correct" in p.what]
-    caught = sum(o.failed for _, o in at_tol)
-    runs = sum(o.runs for _, o in at_tol)
-    low, _ = clopper_pearson(caught, runs)
+    caught = sum(o.failed for _, o, _ in at_tol)
+    runs = sum(o.runs for _, o, _ in at_tol)
+    low, high = clopper_pearson(caught, runs)
+    expected_misses = sum(o.runs * (1 - pr) for _, o, pr in at_tol)
     fa = sum(o.failed for _, o in correct)
     fa_runs = sum(o.runs for _, o in correct)
+    consistent = high >= 0.999
     goals.append(["power ≥ 0.999 at the tolerance (planted variance ±2%, mean +0.02σ)",
-                  f"{caught} of {runs} caught, 95% CP lower bound {low:.4f}", "yes" if caught == runs else "no"])
+                  (f"{caught} of {runs} caught, 95% CP {ci(low, high)}; {expected_misses:.2f} misses expected at the "
+                  "planner's power"), "consistent" if consistent else "no"])
     goals.append(["false alarms ≤ α = 1e-6 on correct samplers", (f"{fa} of {fa_runs} verdicts, 95% CP "
                   f"{ci(*clopper_pearson(fa, fa_runs))}"), "consistent" if fa == 0 else "no"])
     below = [(p, o, pr) for p, o, pr in results if p.effect is not None and abs(p.effect[1]) < 0.02]
@@ -197,10 +200,11 @@ def _power(results, goals) -> str:
          "fewer seeds. The planner's power is the probability that the planted effect's own test alone reaches "
          "Holm's first threshold α/m (m = the verdict's number of tests), a lower bound on the catch rate.\n"),
         power.table(results), "",
-        (f"At the tolerance every planted error was caught in {caught} of {runs} verdicts (so the power is at "
-         f"least {low:.4f} with 95% confidence, consistent with the planned ≥ 0.999)" if caught == runs else
-         f"At the tolerance {runs - caught} of {runs} planted errors were **missed** (95% CP lower bound of the "
-         f"power {low:.4f}; planned ≥ 0.999)")
+        f"At the tolerance {caught} of {runs} planted errors were caught (95% CP {ci(low, high)}); at the "
+        f"planner's power about {expected_misses:.2f} misses were expected, so the observed rate is "
+        + ("consistent with the planned power ≥ 0.999" if consistent else "**significantly below** the planned 0.999")
+        + (" (a miss is a draw whose sample variance or mean lands more than ~3.3 standard errors short of the "
+           "planted error: at power 0.9994 one verdict in ~1,700 misses)" if caught < runs else "")
         + f", and correct samplers failed {fa} of {fa_runs} verdicts (α = 1e-6 is too small to measure with "
         "hundreds of verdicts; calibration at larger α is in section 5). Below the tolerance: "
         + "; ".join(f"{p.what}: {o.rate:.3f} {ci(*clopper_pearson(o.failed, o.runs))} vs the planner's ≥ {pr:.3f} "
