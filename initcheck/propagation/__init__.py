@@ -6,47 +6,39 @@ over independent initializations, for the reference MLP (with the mean-field
 theory of every layer beside the measurement) or a PyTorch model, and judges
 a declared expectation (``within=2``, ``factor=0.25``).
 
-* :mod:`.meanfield` — the length map, its fixed point q*, χ1 and the phase.
-* :mod:`.drift` — the finite-width drift of the typical norm.
-* :mod:`.isometry` — the spread of the Jacobian's singular values across depth.
-* :mod:`.cases` — the chapter's demonstrations.
+* ``initcheck.propagation.meanfield`` — the length map, its fixed point q*, χ1 and the phase.
+* ``initcheck.propagation.drift`` — the finite-width drift of the typical norm.
+* ``initcheck.propagation.isometry`` — the spread of the Jacobian's singular values across depth.
+* ``initcheck.propagation.cases`` — the chapter's demonstrations.
 """
 
 from __future__ import annotations
 
 from .api import propagate
-from .cases import CASES
-from .cases import Case
-from .cases import run_case
-from .drift import DriftResult
-from .drift import finite_width_drift
+from .cases import CASES, Case, run_case
+from .drift import DriftResult, finite_width_drift
 from .estimates import Estimate
-from .expect import Expectation
-from .expect import Finding
-from .expect import parse_expectation
-from .isometry import SpreadPoint
-from .isometry import jacobian_spread
-from .meanfield import MeanField
-from .meanfield import chi1
-from .meanfield import critical_line
-from .meanfield import critical_sigma_w2
-from .meanfield import fixed_point
-from .meanfield import length_map
-from .meanfield import mean_field
-from .meanfield import phase
-from .plot import plot_report
-from .plot import save_plot
-from .report import LayerRow
-from .report import PropagationReport
-from .spec import MLPSpec
-from .spec import parse_init
-from .spec import parse_widths
-from .theory import NetworkTheory
-from .theory import network_theory
+from .expect import Expectation, Finding, parse_expectation
+from .isometry import SpreadPoint, jacobian_spread
+from .meanfield import (
+    MeanField,
+    chi1,
+    critical_line,
+    critical_sigma_w2,
+    fixed_point,
+    length_map,
+    mean_field,
+    phase,
+)
+from .plot import plot_report, save_plot
+from .report import Drift, LayerRow, PropagationReport
+from .spec import MLPSpec, parse_init, parse_widths
+from .theory import NetworkTheory, network_theory
 
 __all__ = [
     "CASES",
     "Case",
+    "Drift",
     "DriftResult",
     "Estimate",
     "Expectation",

@@ -11,7 +11,7 @@ factor 2 of the first, both ways):
 
 A user's PyTorch model is given by a zero-argument factory
 (``propagate("mymodels:make_cnn", input_shape=(3, 32, 32))``), and measured
-through hooks (:mod:`initcheck.propagation.torch_model`); there is no
+through hooks (``initcheck.propagation.torch_model``); there is no
 mean-field theory for an arbitrary model, so its report has measurements only.
 """
 
@@ -109,7 +109,7 @@ def propagate(
         trials: independent initializations (>= 2).
         batch: inputs per trial.
         seed: seed of every draw; the same seed gives the same report.
-        expect: the expectation, ``within=K`` or ``factor=F`` (:mod:`.expect`).
+        expect: the expectation, ``within=K`` or ``factor=F`` (``initcheck.propagation.expect``).
         alpha: family-wise false-alarm probability of the verdict.
         train: a model runs in training mode (False: ``eval()``).
         dtype: convert a model to ``float32`` or ``float64`` (None: its own).

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -67,7 +68,7 @@ class DriftResult:
         """``log_norm_rate − ½ ln(mean_square_factor)``: what Jensen's gap costs per layer."""
         return self.log_norm_rate.value - 0.5 * math.log(self.mean_square_factor.value)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The result as plain data."""
         return {"width": self.width, "depth": self.depth, "activation": self.activation, "init": self.init,
                 "log_norm_rate": self.log_norm_rate.to_dict(), "mean_square_factor": self.mean_square_factor.to_dict(),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,9 +59,9 @@ class Estimate:
         """Whether ``x`` lies in the interval of the typical value."""
         return bool(self.typical_low <= x <= self.typical_high)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """``{"value", "ci"}``, plus ``{"typical", "typical_ci"}`` for a ratio."""
-        out: dict[str, object] = {"value": self.value, "ci": [self.low, self.high]}
+        out: dict[str, Any] = {"value": self.value, "ci": [self.low, self.high]}
         if not math.isnan(self.typical):
             out["typical"] = self.typical
             out["typical_ci"] = [self.typical_low, self.typical_high]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import expected
 
@@ -178,7 +179,7 @@ class Finding:
         return (f"{self.direction} layer {self.name}: {self.quantity} = {self.value:.4g} "
                 f"[{self.low:.4g}, {self.high:.4g}], {self.status} [{self.band[0]:.4g}, {self.band[1]:.4g}]")
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The finding as plain data."""
         return {"direction": self.direction, "layer": self.layer, "name": self.name, "quantity": self.quantity,
                 "value": self.value, "ci": [self.low, self.high], "band": list(self.band), "status": self.status}

@@ -25,6 +25,7 @@ fraction of zero ones reported beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,7 @@ class SpreadPoint:
     mean_log: Estimate
     zero_fraction: float
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The point as plain data."""
         return {"depth": self.depth, "log_spread": self.log_spread.to_dict(), "log_range": self.log_range.to_dict(),
                 "mean_log": self.mean_log.to_dict(), "zero_fraction": self.zero_fraction}

@@ -49,7 +49,7 @@ def _series(report: PropagationReport, key: str, hidden_only: bool) -> dict[str,
         if key == "backward_factor":
             last_hidden = max((r.index for r in report.layers if r.hidden), default=0)
             rows = [r for r in rows if r.index < last_hidden]
-    get = lambda attr: np.array([getattr(getattr(r, key), attr) for r in rows], dtype=np.float64)  # noqa: E731
+    get = lambda attr: np.array([getattr(getattr(r, key), attr) for r in rows], dtype=np.float64)
     return {"x": np.array([r.index for r in rows], dtype=np.float64), "mean": get("value"), "typical": get("typical"),
             "low": get("typical_low"), "high": get("typical_high"),
             "theory": np.array([r.theory.get(key, math.nan) for r in rows], dtype=np.float64)}

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..report import jsonable
 from .estimates import Estimate, estimate, ratio_estimate
 from .expect import Expectation, Finding, classify
-from .measure import Measurements
 from .meanfield import MeanField
+from .measure import Measurements
 from .theory import NetworkTheory
 
 __all__ = ["DEFAULT_ALPHA", "Drift", "LayerRow", "PropagationReport", "build_report"]
@@ -48,7 +49,8 @@ class LayerRow:
         forward_factor: ``q_l / q_{l-1}`` (None for layer 1).
         backward_factor: ``g_l / g_{l+1}`` (None for the output layer).
         forward_log: the typical size, mean of ``ln(‖h_l‖²/n_l)`` over examples.
-        theory: mean-field values of the same quantities by name (empty without theory).
+        theory: mean-field values of the same quantities by name (empty without theory), and
+            ``forward_ratio_typical`` where the typical ratio has a closed form (linear, Gaussian).
     """
 
     index: int
@@ -63,11 +65,11 @@ class LayerRow:
     forward_factor: Estimate | None
     backward_factor: Estimate | None
     forward_log: Estimate
-    theory: dict[str, float] = field(default_factory=dict)
+    theory: dict = field(default_factory=dict)  # name -> float; a bare dict: Sphinx cannot parse dict[str, float] here
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The row as plain data (estimates as ``{"value", "ci"}``)."""
-        out: dict[str, object] = {"index": self.index, "name": self.name, "width": self.width, "hidden": self.hidden}
+        out: dict[str, Any] = {"index": self.index, "name": self.name, "width": self.width, "hidden": self.hidden}
         for key in ("forward", "backward", "weight_grad", "forward_ratio", "backward_ratio", "forward_factor",
                     "backward_factor", "forward_log"):
             value = getattr(self, key)
@@ -98,7 +100,7 @@ class Drift:
         """typical − mean_square: the finite-width drift per layer (0 at infinite width)."""
         return self.typical.value - self.mean_square.value
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The drift as plain data."""
         theory_drift = None
         if self.theory_typical is not None and self.theory_mean_square is not None:
@@ -172,7 +174,7 @@ class PropagationReport:
             text += f"; {len(self.undecided)} undecided (more --trials would tell)"
         return text
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data (non-finite floats as strings)."""
         return jsonable({
             "command": "propagate",
@@ -270,6 +272,8 @@ def _theory_row(t: NetworkTheory, i: int, ref_b: int) -> dict[str, float]:
             "weight_grad": float(t.weight_grad[i]),
             "forward_ratio": float(t.forward[i] / t.forward[0]),
         }
+        if t.forward_log_drift is not None:  # the typical network's ratio, where a closed form exists
+            out["forward_ratio_typical"] = float(np.exp(t.forward_log_drift[i]))
         if i <= ref_b:
             out["backward_ratio"] = float(t.backward[i] / t.backward[ref_b])
         if i > 0:

@@ -46,7 +46,7 @@ def parse_widths(text: str) -> tuple[int, ...]:
     Raises:
         UsageError: malformed text, a zero width or repeat, fewer than 3 widths
             (a network needs a hidden layer to propagate through) or more than
-            :data:`MAX_LAYERS` layers.
+            ``MAX_LAYERS`` (10,000) layers.
     """
     what = "comma-separated widths such as 784,256x50,10 (NxK: K layers of width N)"
     if not isinstance(text, str) or not text.strip():

@@ -53,8 +53,8 @@ def render(report: PropagationReport, *, plot: str | None = None) -> str:
     theory = " (theory)" if report.meanfield is not None else ""
     lines = [
         f"{report.target}",
-        f"{report.trials} initializations x {report.batch} inputs, seed {report.seed}; intervals at level "
-        f"{report.interval_alpha:.2g} each (family-wise alpha = {report.alpha:g})",
+        (f"{report.trials} initializations x {report.batch} inputs, seed {report.seed}; intervals at level "
+        f"{report.interval_alpha:.2g} each (family-wise alpha = {report.alpha:g})"),
         "",
         table(["layer", "width", f"forward E[h²] [interval]{theory}", "factor", f"backward E[(dℓ/dh)²]{theory}",
                "factor", "weight grad E[(dℓ/dW)²]"], [_row(r) for r in report.layers],

@@ -25,7 +25,14 @@ import numpy as np
 
 from ..distributions import zero_mean_law
 from ..errors import UsageError, expected
-from .measure import Measurements, ProgressFn, check_batch, log_mean_square, mean_square, trial_seeds
+from .measure import (
+    Measurements,
+    ProgressFn,
+    check_batch,
+    log_mean_square,
+    mean_square,
+    trial_seeds,
+)
 
 __all__ = ["DTYPES", "LAYER_TYPES", "is_torch_model", "measure_torch"]
 

@@ -6,6 +6,7 @@ them and added up in tests/propagation/FALSE_ALARMS.md.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -125,7 +126,7 @@ def test_tanh_critical_line():
     for sw, sb in points:
         assert chi1("tanh", sw, sb) == pytest.approx(1.0, abs=1e-8)
     assert [round(sw, 4) for sw, _ in points] == [1.0, 1.4242, 1.761, 1.9861, 2.5051]
-    assert all(a < b for (a, _), (b, _) in zip(points, points[1:]))  # σ_w² grows with σ_b²
+    assert all(a < b for (a, _), (b, _) in itertools.pairwise(points))  # σ_w² grows with σ_b²
 
 
 @given(sb=st.floats(0.0, 0.3), offset=st.floats(0.05, 0.5))

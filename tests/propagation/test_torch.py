@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
-from initcheck.errors import UsageError  # noqa: E402
-from initcheck.propagation import command, propagate  # noqa: E402
-from tests.propagation import torch_models  # noqa: E402
+from initcheck.errors import UsageError
+from initcheck.propagation import command, propagate
+from tests.propagation import torch_models
 
 ALPHA = 1e-6
 MODELS = "tests.propagation.torch_models"
@@ -64,7 +64,7 @@ def test_small_cnn_holds_and_sigmoid_cnn_vanishes():
 @settings(max_examples=2)
 def test_deterministic_with_dropout_and_global_rng_untouched(seed):
     before = torch.random.get_rng_state()
-    kwargs = dict(input_shape=(16,), trials=3, batch=8, seed=seed)
+    kwargs = {"input_shape": (16,), "trials": 3, "batch": 8, "seed": seed}
     a = json.dumps(propagate(f"{MODELS}:make_dropout_mlp", **kwargs).to_dict())
     b = json.dumps(propagate(f"{MODELS}:make_dropout_mlp", **kwargs).to_dict())
     assert a == b

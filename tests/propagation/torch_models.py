@@ -7,6 +7,8 @@ initialized by the model's own code (PyTorch's defaults, or explicit
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 from torch import nn
 
@@ -15,7 +17,7 @@ def relu_mlp_he(width: int = 256, depth: int = 8, n_in: int = 64, n_out: int = 1
     """An MLP whose Linear layers are He-initialized (``kaiming_normal_``, relu gain), zero biases."""
     layers: list[nn.Module] = []
     sizes = [n_in] + [width] * depth
-    for a, b in zip(sizes[:-1], sizes[1:]):
+    for a, b in itertools.pairwise(sizes):
         lin = nn.Linear(a, b)
         nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
         nn.init.zeros_(lin.bias)
@@ -30,7 +32,7 @@ def relu_mlp_default(width: int = 256, depth: int = 8, n_in: int = 64, n_out: in
     """The same MLP with PyTorch's default Linear init, U(±1/sqrt(fan_in)): variance 1/(3 fan_in)."""
     layers: list[nn.Module] = []
     sizes = [n_in] + [width] * depth
-    for a, b in zip(sizes[:-1], sizes[1:]):
+    for a, b in itertools.pairwise(sizes):
         layers += [nn.Linear(a, b), nn.ReLU()]
     return nn.Sequential(*layers, nn.Linear(width, n_out))
 
