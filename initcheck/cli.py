@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    from .propagation.command import add_parser as add_propagate
+
+    add_propagate(sub)
+
     law = sub.add_parser("claims", help="list the laws a --claim can name, with their formulas")
     law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -196,6 +200,12 @@ def _conformance(args: argparse.Namespace) -> int:
     return EXIT_OK if matrix.passed else EXIT_FAIL
 
 
+def _propagate(args: argparse.Namespace) -> int:
+    from .propagation.command import run
+
+    return run(args)
+
+
 def _claims(args: argparse.Namespace) -> int:
     from .laws import LAWS
 
@@ -278,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return {"verify": _verify, "check": _check, "conformance": _conformance, "claims": _claims}[args.command](args)
+        return {"verify": _verify, "check": _check, "conformance": _conformance, "claims": _claims,
+                "propagate": _propagate}[args.command](args)
     except UsageError as err:
         if debug:
             traceback.print_exc()
