@@ -3,7 +3,7 @@
 Does a network, initialized your way, keep forward activations and backward
 gradients of order one from input to output? :func:`propagate` measures it,
 over independent initializations, for the reference MLP (with the mean-field
-theory of every layer beside the measurement) or a PyTorch model, and judges
+theory of every layer beside the measurement) or a PyTorch or Flax model, and judges
 a declared expectation (``within=2``, ``factor=0.25``).
 
 * ``initcheck.propagation.meanfield`` — the length map, its fixed point q*, χ1 and the phase.

@@ -9,10 +9,11 @@ factor 2 of the first, both ways):
 >>> report.holds, report.meanfield.phase
 (True, 'critical')
 
-A user's PyTorch model is given by a zero-argument factory
+A user's PyTorch or Flax (linen) model is given by a zero-argument factory
 (``propagate("mymodels:make_cnn", input_shape=(3, 32, 32))``), and measured
-through hooks (``initcheck.propagation.torch_model``); there is no
-mean-field theory for an arbitrary model, so its report has measurements only.
+through hooks (``initcheck.propagation.torch_model``) or method interception
+(``initcheck.propagation.flax_model``); there is no mean-field theory for an
+arbitrary model, so its report has measurements only.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import expected
+from ..errors import UsageError, expected
 from .expect import DEFAULT_EXPECTATION, Expectation, parse_expectation
 from .measure import ProgressFn, measure_mlp
 from .report import DEFAULT_ALPHA, PropagationReport, build_report
@@ -92,9 +93,9 @@ def propagate(
     The reference MLP is given by ``widths`` (``"784,256x50,10"``), ``activation``,
     ``init`` and ``bias`` (laws of the ``--claim`` grammar), or as an
     :class:`~initcheck.propagation.spec.MLPSpec`; its report carries the
-    mean-field theory of every layer. A PyTorch model is given as ``target``:
-    ``"module:factory"`` or the zero-argument factory itself, with
-    ``input_shape`` (one example's shape).
+    mean-field theory of every layer. A PyTorch or Flax (linen) model is given
+    as ``target``: ``"module:factory"`` or the zero-argument factory itself,
+    with ``input_shape`` (one example's shape).
 
     Args:
         target: an :class:`MLPSpec`, a ``module:factory`` string, a factory, or
@@ -143,12 +144,25 @@ def propagate(
     if input_shape is None:
         raise expected("input_shape", None, "one example's shape for a model, e.g. (3, 32, 32)")
     factory, name = _factory(target)
-    from .torch_model import measure_torch
+    framework = _framework(factory)
+    shape_text = "x".join(map(str, input_shape))
+    if framework == "flax":
+        from .flax_model import measure_flax
 
-    m = measure_torch(factory, input_shape, trials=trials, batch=batch, seed=seed, input=input,
-                      input_std=input_std, train=train, dtype=dtype, progress=progress)
-    what = f"PyTorch model {name}() ({'train' if train else 'eval'} mode), input {'x'.join(map(str, input_shape))} " \
-           f"{input} (std {input_std:g})"
+        if dtype not in (None, "float32"):
+            raise expected("dtype", dtype, "float32 (or None) for a Flax model: JAX computes in float32 by default")
+        if not train:
+            raise expected("train", train, "True for a Flax model: its train/eval switch is the model's own attribute")
+        m = measure_flax(factory, input_shape, trials=trials, batch=batch, seed=seed, input=input,
+                         input_std=input_std, progress=progress)
+        what = f"Flax model {name}(), input {shape_text} {input} (std {input_std:g})"
+    else:
+        from .torch_model import measure_torch
+
+        m = measure_torch(factory, input_shape, trials=trials, batch=batch, seed=seed, input=input,
+                          input_std=input_std, train=train, dtype=dtype, progress=progress)
+        what = f"PyTorch model {name}() ({'train' if train else 'eval'} mode), input {shape_text} " \
+               f"{input} (std {input_std:g})"
     command = None
     if isinstance(target, str):
         parts = ["initcheck", "propagate", target, "--input-shape", "x".join(map(str, input_shape)),
@@ -163,6 +177,28 @@ def propagate(
             parts += ["--alpha", f"{a:g}"]
         command = " ".join(shlex.quote(p) for p in parts)
     return build_report(m, e, target=what, alpha=a, theory=None, command=command)
+
+
+def _framework(factory: Callable[[], Any]) -> str:
+    """``torch`` or ``flax``: what the factory builds (called once, under ``fork_rng`` if torch is loaded)."""
+    from .flax_model import is_flax_module
+    from .torch_model import is_torch_model
+
+    torch = sys.modules.get("torch")
+    try:
+        if torch is not None:
+            with torch.random.fork_rng(devices=[]):
+                model = factory()
+        else:
+            model = factory()
+    except Exception as exc:
+        raise UsageError(f"the model factory raised {type(exc).__name__}: {exc}") from exc
+    if is_torch_model(model):
+        return "torch"
+    if is_flax_module(model):
+        return "flax"
+    raise expected("factory()", type(model).__name__, "a torch.nn.Module or a flax.linen.Module "
+                   "(a zero-argument callable returning one)")
 
 
 def _factory(target: str | Callable[[], Any]) -> tuple[Callable[[], Any], str]:

@@ -30,9 +30,10 @@ pre-activations and back-propagated gradients (and weight gradients), with inter
 put the mean-field theory beside them (reference MLP), and judge a declared expectation.
 
 TARGET is module:factory, a zero-argument callable returning a torch.nn.Module (each trial
-calls it under torch.manual_seed, so the model's own code initializes it); give one
-example's shape with --input-shape. Without TARGET, the reference MLP of --widths,
---activation and --init is measured."""
+calls it under torch.manual_seed, so the model's own code initializes it) or a
+flax.linen.Module (initialized by module.init with each trial's key); give one example's
+shape with --input-shape. Without TARGET, the reference MLP of --widths, --activation and
+--init is measured."""
 
 _EPILOG = """\
 examples:
@@ -87,7 +88,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "propagate", help="measure forward and backward signal size across a network's depth",
         formatter_class=argparse.RawDescriptionHelpFormatter, description=_DESCRIPTION, epilog=_EPILOG)
-    p.add_argument("target", nargs="?", metavar="TARGET", help="module:factory of a torch.nn.Module (optional)")
+    p.add_argument("target", nargs="?", metavar="TARGET", help="module:factory of a torch.nn.Module or flax.linen.Module (optional)")
     net = p.add_argument_group("reference MLP (without TARGET)")
     net.add_argument("--widths", metavar="W", help="input, hidden and output widths, e.g. 784,256x50,10 "
                      "(NxK: K layers of width N)")
@@ -99,8 +100,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     net.add_argument("--bias", default="zeros", metavar="LAW", help="biases' law (default zeros)")
     model = p.add_argument_group("model (with TARGET)")
     model.add_argument("--input-shape", type=_shape, metavar="AxB...", help="one example's shape, e.g. 3x32x32")
-    model.add_argument("--eval", action="store_true", help="run the model in eval mode (default: train mode)")
-    model.add_argument("--dtype", choices=("float32", "float64"), help="convert the model to this dtype")
+    model.add_argument("--eval", action="store_true", help="run a PyTorch model in eval mode (default: train mode)")
+    model.add_argument("--dtype", choices=("float32", "float64"), help="convert a PyTorch model to this dtype")
     p.add_argument("--input", default="normal", help="inputs' zero-mean law: normal, uniform, rademacher, "
                    "student_t (default normal)")
     p.add_argument("--input-std", type=_number("input-std"), default=1.0, help="inputs' std (default 1)")

@@ -80,7 +80,8 @@ def test_each_trial_reinitializes_with_the_models_own_code():
         return model
 
     propagate(factory, input_shape=(4,), trials=3, batch=2, seed=0)
-    assert len(seen) == 3 and not torch.equal(seen[0], seen[1])
+    assert len(seen) == 4  # one call to see which framework it is, then one per trial
+    assert not torch.equal(seen[1], seen[2]) and not torch.equal(seen[2], seen[3])
 
 
 def test_eval_mode_and_float64():
