@@ -253,13 +253,17 @@ def build_report(
         ))
     findings = _findings(rows, expectation)
     holds = not any(f.status == "outside" for f in findings)
+    notes = ("no mean-field theory for this model: measurements only",) if theory is None else theory.notes
+    if not findings:
+        notes += ("fewer than two hidden layers: there is nothing across depth to test, the expectation holds "
+                  "trivially",)
     drift = _drift(m, theory, a) if depth >= 3 else None
     return PropagationReport(
         target=target, layers=tuple(rows), expectation=expectation, findings=tuple(findings), holds=holds,
         alpha=alpha, interval_alpha=a, trials=m.trials, batch=m.batch, seed=m.seed,
         meanfield=None if theory is None else theory.meanfield,
         theory_applies=False if theory is None else theory.applies,
-        notes=("no mean-field theory for this model: measurements only",) if theory is None else theory.notes,
+        notes=notes,
         drift=drift, command=command,
     )
 
