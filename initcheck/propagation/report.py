@@ -255,8 +255,8 @@ def build_report(
     holds = not any(f.status == "outside" for f in findings)
     notes = ("no mean-field theory for this model: measurements only",) if theory is None else theory.notes
     if not findings:
-        notes += ("fewer than two hidden layers: there is nothing across depth to test, the expectation holds "
-                  "trivially",)
+        notes += (("fewer than two hidden layers: there is nothing across depth to test, the expectation holds "
+                  "trivially"),)
     drift = _drift(m, theory, a) if depth >= 3 else None
     return PropagationReport(
         target=target, layers=tuple(rows), expectation=expectation, findings=tuple(findings), holds=holds,
