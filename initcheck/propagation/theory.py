@@ -28,7 +28,8 @@ from scipy import special
 
 from ..distributions import zero_mean_law
 from ..laws import parse_claim, target_law
-from .meanfield import MeanField, activation_moments, gaussian_expectation, mean_field
+from .meanfield import MeanField, mean_field
+from .quadrature import activation_moments, gaussian_expectation
 from .spec import MLPSpec, weight_moments
 
 __all__ = ["NetworkTheory", "network_theory"]
