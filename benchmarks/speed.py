@@ -14,6 +14,7 @@ import cProfile
 import os
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -132,14 +133,20 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def time_verify() -> tuple[float, str]:
-    """Wall time of ``initcheck verify`` in a subprocess, and its last line."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_verify() -> tuple[float, float, str]:
+    """Wall and CPU time of ``initcheck verify`` in a subprocess, and its last line."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "initcheck", "verify"], cwd=ROOT, capture_output=True, text=True,
                           timeout=1800, check=False)
     wall = time.perf_counter() - start
     lines = [ln for ln in done.stdout.splitlines() if ln.strip()]
-    return wall, (lines[-1] if lines else f"exit {done.returncode}: {done.stderr.strip()[-200:]}")
+    return wall, _children_cpu() - cpu, (lines[-1] if lines else f"exit {done.returncode}: {done.stderr.strip()[-200:]}")
 
 
 def time_tox(progress: Callable[[str], None]) -> dict[str, Any] | None:
@@ -155,10 +162,12 @@ def time_tox(progress: Callable[[str], None]) -> dict[str, Any] | None:
         subprocess.run([tox, "-e", "py", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False)
         out["first"] = time.perf_counter() - start
     progress("  tox -e py: timed run with the existing env")
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([tox, "-e", "py", "--", "--durations=8"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=3600, check=False)
     out["wall"] = time.perf_counter() - start
+    out["cpu"] = _children_cpu() - cpu
     out["exit"] = done.returncode
     text = done.stdout
     summary = [ln.strip("= ") for ln in text.splitlines() if re.search(r"\d+ (passed|failed)", ln)]
