@@ -25,12 +25,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..errors import UsageError, expected
 from .expect import DEFAULT_EXPECTATION, Expectation, parse_expectation
+from .meanfield import CRITICAL_TOLERANCE
 from .measure import ProgressFn, measure_mlp
 from .report import DEFAULT_ALPHA, PropagationReport, build_report
 from .spec import MLPSpec
-from .theory import network_theory
+from .theory import NetworkTheory, layered_theory, network_theory
 
 __all__ = ["DEFAULT_BATCH", "DEFAULT_TRIALS", "propagate"]
 
@@ -144,7 +147,7 @@ def propagate(
     if input_shape is None:
         raise expected("input_shape", None, "one example's shape for a model, e.g. (3, 32, 32)")
     factory, name = _factory(target)
-    framework = _framework(factory)
+    framework, probe = _framework(factory)
     shape_text = "x".join(map(str, input_shape))
     if framework == "flax":
         from .flax_model import measure_flax
@@ -155,6 +158,7 @@ def propagate(
             raise expected("train", train, "True for a Flax model: its train/eval switch is the model's own attribute")
         m = measure_flax(factory, input_shape, trials=trials, batch=batch, seed=seed, input=input,
                          input_std=input_std, progress=progress)
+        theory = None
         what = f"Flax model {name}(), input {shape_text} {input} (std {input_std:g})"
     else:
         from .torch_model import measure_torch
@@ -163,6 +167,7 @@ def propagate(
                           input_std=input_std, train=train, dtype=dtype, progress=progress)
         what = f"PyTorch model {name}() ({'train' if train else 'eval'} mode), input {shape_text} " \
                f"{input} (std {input_std:g})"
+        theory = _torch_mlp_theory(probe, m, input_shape, input_std)
     command = None
     if isinstance(target, str):
         parts = ["initcheck", "propagate", target, "--input-shape", "x".join(map(str, input_shape)),
@@ -176,11 +181,40 @@ def propagate(
         if a != DEFAULT_ALPHA:
             parts += ["--alpha", f"{a:g}"]
         command = " ".join(shlex.quote(p) for p in parts)
-    return build_report(m, e, target=what, alpha=a, theory=None, command=command)
+    return build_report(m, e, target=what, alpha=a, theory=theory, command=command)
 
 
-def _framework(factory: Callable[[], Any]) -> str:
-    """``torch`` or ``flax``: what the factory builds (called once, under ``fork_rng`` if torch is loaded)."""
+MEAN_TOLERANCE = 0.05  # |mean of w| / rms(w) above this: the weights' mean is not zero, the theory does not apply
+PHASE_SE = 6.0  # a measured σ_w² is critical when χ1 is within this many of its standard errors of 1
+
+
+def _torch_mlp_theory(model: Any, m: Any, input_shape: Sequence[int], input_std: float) -> NetworkTheory | None:
+    """Mean field for a plain PyTorch MLP, from its own weights' measured second moments; else None."""
+    from .torch_model import mlp_activations
+
+    acts = mlp_activations(model)
+    if acts is None or m.weight_m2 is None or np.any(np.isnan(m.weight_m2)):
+        return None
+    v = m.weight_m2.mean(axis=0)
+    s = m.bias_m2.mean(axis=0)
+    mean = m.weight_mean.mean(axis=0)
+    applies = bool(np.all(np.abs(mean) <= MEAN_TOLERANCE * np.sqrt(v)))
+    k = 1 if len(v) > 2 else 0  # the layer whose σ_w² sets the phase (as in layered_theory)
+    rel_se = float(np.std(m.weight_m2[:, k], ddof=1) / np.sqrt(m.trials) / v[k])
+    tolerance = max(CRITICAL_TOLERANCE, PHASE_SE * rel_se)
+    notes = [("σ_w² and σ_b² are the model's own, measured: each layer's E[w²] and E[b²] averaged over the trials' "
+              "weights (its initialization code is the law); non-zero-mean biases are treated by E[b²]; "
+              f"critical means |χ1 − 1| <= {tolerance:.2g}, {PHASE_SE:g} standard errors of the measured σ_w²")]
+    if not applies:
+        notes.append("the model's weights have a non-zero mean: the mean-field theory needs zero-mean weights")
+    widths = (int(np.prod(input_shape)), *m.widths)
+    return layered_theory(widths, acts, v, s, input_std**2, notes=notes, applies=applies,
+                          phase_tolerance=tolerance)
+
+
+def _framework(factory: Callable[[], Any]) -> tuple[str, Any]:
+    """``torch`` or ``flax`` and the model: what the factory builds (called once, under ``fork_rng`` if torch
+    is loaded)."""
     from .flax_model import is_flax_module
     from .torch_model import is_torch_model
 
@@ -194,9 +228,9 @@ def _framework(factory: Callable[[], Any]) -> str:
     except Exception as exc:
         raise UsageError(f"the model factory raised {type(exc).__name__}: {exc}") from exc
     if is_torch_model(model):
-        return "torch"
+        return "torch", model
     if is_flax_module(model):
-        return "flax"
+        return "flax", model
     raise expected("factory()", type(model).__name__, "a torch.nn.Module or a flax.linen.Module "
                    "(a zero-argument callable returning one)")
 

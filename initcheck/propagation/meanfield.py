@@ -219,9 +219,14 @@ class MeanField:
 
 
 def mean_field(
-    activation: str | Activation, sigma_w2: float, sigma_b2: float = 0.0, *, q0: float = 1.0
+    activation: str | Activation, sigma_w2: float, sigma_b2: float = 0.0, *, q0: float = 1.0,
+    tolerance: float = CRITICAL_TOLERANCE,
 ) -> MeanField:
     """q*, χ1 and the phase of one initialization (see the module docstring).
+
+    ``tolerance`` is how close to 1 χ1 must be to count as critical: rounding
+    for σ_w² from a law's closed form, the measurement's precision for a σ_w²
+    measured from a model's own weights.
 
     >>> m = mean_field("sigmoid", 1.0)  # Xavier on equal widths: deep in the ordered phase
     >>> m.phase, round(m.chi1, 4)
@@ -230,7 +235,10 @@ def mean_field(
     act = _act(activation)
     q = fixed_point(act, sigma_w2, sigma_b2, q0=q0)
     chi = gradient_factor(act, _where_chi1(act, q), sigma_w2)
-    return MeanField(act.name, float(sigma_w2), float(sigma_b2), q, chi, phase(chi))
+    kind = phase(chi, tolerance)
+    if kind == "critical" and act.name in _HOMOGENEOUS and float(sigma_b2) == 0.0:
+        q = float(q0)  # marginal within the tolerance: every q is (nearly) kept, the signal stays where it starts
+    return MeanField(act.name, float(sigma_w2), float(sigma_b2), q, chi, kind)
 
 
 def critical_sigma_w2(activation: str | Activation, sigma_b2: float = 0.0) -> float:

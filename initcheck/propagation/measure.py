@@ -53,6 +53,10 @@ class Measurements:
         backward_log: the same for ``δ_{l,b}``.
         batch: examples per trial.
         seed: the seed everything derives from.
+        weight_m2: a model's own ``E[w²]`` per trial and layer (models only; NaN
+            for a layer without weights of its own), for the theory.
+        weight_mean: likewise, the weights' mean.
+        bias_m2: likewise, ``E[b²]`` of the biases (0 without biases).
     """
 
     names: tuple[str, ...]
@@ -64,6 +68,9 @@ class Measurements:
     backward_log: np.ndarray
     batch: int
     seed: int
+    weight_m2: np.ndarray | None = None
+    weight_mean: np.ndarray | None = None
+    bias_m2: np.ndarray | None = None
 
     @property
     def trials(self) -> int:

@@ -21,18 +21,21 @@ below the mean square's ``ln(n_in v)`` by the finite-width drift
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
+from ..activations import Activation, get_activation
 from ..distributions import zero_mean_law
+from ..errors import expected
 from ..laws import parse_claim, target_law
-from .meanfield import MeanField, mean_field
+from .meanfield import CRITICAL_TOLERANCE, MeanField, mean_field
 from .quadrature import activation_moments, gaussian_expectation
 from .spec import MLPSpec, weight_moments
 
-__all__ = ["NetworkTheory", "network_theory"]
+__all__ = ["NetworkTheory", "layered_theory", "network_theory"]
 
 _GAUSSIAN_LAWS = ("norm",)  # scipy names of laws for which ‖W h‖² / ‖h‖² is exactly v·χ²
 
@@ -78,52 +81,88 @@ def network_theory(spec: MLPSpec) -> NetworkTheory:
     for i in range(depth):
         w_mean[i], v[i] = weight_moments(w_claim, spec.weight_shape(i))
         b_mean[i], s[i] = weight_moments(b_claim, (n[i + 1],))
-    hidden = [act] * (depth - 1)
-
-    def phi2(i: int, q: float) -> float:  # E[a_i²] of layer i's output (i 0-based), the next layer's input
-        return activation_moments(hidden[i], q)[0]
-
-    def dphi2(i: int, q: float) -> float:
-        return activation_moments(hidden[i], q)[1]
-
-    m0 = spec.input_std**2
-    q = np.empty(depth)
-    inputs_ms = np.empty(depth)  # E[a_{l-1}²]
-    inputs_ms[0] = m0
-    q[0] = n[0] * v[0] * m0 + s[0]
-    for i in range(1, depth):
-        inputs_ms[i] = phi2(i - 1, q[i - 1]) if math.isfinite(q[i - 1]) else math.inf
-        q[i] = n[i] * v[i] * inputs_ms[i] + s[i]
-    g = np.empty(depth)
-    g[-1] = 1.0  # identity output layer, N(0, 1) output gradients
-    for i in range(depth - 2, -1, -1):
-        factor = dphi2(i, q[i]) if math.isfinite(q[i]) else math.nan
-        g[i] = n[i + 2] * v[i + 1] * g[i + 1] * factor
-    with np.errstate(all="ignore"):
-        wg = g * inputs_ms
-
     notes: list[str] = []
     applies = bool(np.all(w_mean == 0.0))
     if not applies:
         notes.append(f"weights of {spec.init} have a non-zero mean: the mean-field theory needs zero-mean weights")
     if np.any(b_mean != 0.0):
         notes.append(f"biases of {spec.bias} have a non-zero mean: E[b²] is used as σ_b², an approximation")
-    if abs(gaussian_expectation(lambda x: np.asarray(act.fn(x)), 1.0)) > 1e-12:
-        notes.append(f"{act.name}'s output has a non-zero mean: it adds a part shared by all inputs to each "
-                     "pre-activation, so the inputs' pre-activations are correlated (the correlation map's "
-                     "fixed point is 1) and one network's mean square fluctuates more than with a zero-mean "
-                     "φ; the length map of the second moments is unaffected")
-    notes.append("the theory is exact as the width grows; at width n the per-layer factors carry O(1/n) "
-                 "corrections, and the typical (log) size drifts at a rate of order 1/n")
     if zero_mean_law(spec.input).name != "normal":
         notes.append("the first layer's pre-activations are Gaussian only by the central limit theorem "
                      f"(inputs are {spec.input})")
+    theory = layered_theory(n, [act] * (depth - 1), v, s, spec.input_std**2, notes=notes, applies=applies)
+    if spec.bias != "zeros":
+        return theory
+    return NetworkTheory(theory.forward, theory.backward, theory.weight_grad, _log_drift(spec, w_claim, v, s),
+                         theory.meanfield, theory.applies, theory.notes)
 
-    hidden_layer = 1 if depth > 2 else 0
-    sw = n[hidden_layer] * v[hidden_layer]
-    mf = mean_field(act, float(sw), float(s[hidden_layer]), q0=float(q[hidden_layer - 1] if hidden_layer else q[0]))
 
-    return NetworkTheory(q, g, wg, _log_drift(spec, w_claim, v, s), mf, applies, tuple(notes))
+def layered_theory(
+    widths: Sequence[int],
+    activations: Sequence[str | Activation],
+    weight_m2: Sequence[float],
+    bias_m2: Sequence[float],
+    input_m2: float,
+    *,
+    notes: Sequence[str] = (),
+    applies: bool = True,
+    phase_tolerance: float = CRITICAL_TOLERANCE,
+) -> NetworkTheory:
+    """Mean-field predictions for a stack of dense layers given each layer's second moments.
+
+    Args:
+        widths: ``(n_0, ..., n_L)``.
+        activations: φ after layers 1..L−1 (the output layer L is linear).
+        weight_m2: ``E[w²]`` of each layer's weights (L values).
+        bias_m2: ``E[b²]`` of each layer's biases (L values).
+        input_m2: the inputs' mean square ``E[x²]``.
+        notes: notes to carry (the activation and finite-width notes are added).
+        applies: whether the caller's assumptions hold (zero-mean weights).
+        phase_tolerance: |χ1 − 1| at or below which the phase is critical.
+
+    Returns:
+        The :class:`NetworkTheory`, without a typical-drift closed form.
+
+    >>> t = layered_theory((8, 512, 512, 10), ["relu", "relu"], [2 / 8, 2 / 512, 2 / 512], [0, 0, 0], 1.0)
+    >>> [round(float(f), 9) for f in t.forward]
+    [2.0, 2.0, 2.0]
+    """
+    n = tuple(int(w) for w in widths)
+    depth = len(n) - 1
+    hidden = [get_activation(a) for a in activations]
+    if len(hidden) != depth - 1 or len(weight_m2) != depth or len(bias_m2) != depth:
+        raise expected("activations/weight_m2/bias_m2", (len(hidden), len(weight_m2), len(bias_m2)),
+                       f"{depth - 1} activations and {depth} second moments for {depth} layers")
+    v, s = np.asarray(weight_m2, dtype=np.float64), np.asarray(bias_m2, dtype=np.float64)
+    q = np.empty(depth)
+    inputs_ms = np.empty(depth)  # E[a_{l-1}²]
+    inputs_ms[0] = input_m2
+    q[0] = n[0] * v[0] * input_m2 + s[0]
+    for i in range(1, depth):
+        inputs_ms[i] = activation_moments(hidden[i - 1], q[i - 1])[0] if math.isfinite(q[i - 1]) else math.inf
+        q[i] = n[i] * v[i] * inputs_ms[i] + s[i]
+    g = np.empty(depth)
+    g[-1] = 1.0  # identity output layer, N(0, 1) output gradients
+    for i in range(depth - 2, -1, -1):
+        factor = activation_moments(hidden[i], q[i])[1] if math.isfinite(q[i]) else math.nan
+        g[i] = n[i + 2] * v[i + 1] * g[i + 1] * factor
+    with np.errstate(all="ignore"):
+        wg = g * inputs_ms
+
+    all_notes = list(notes)
+    for act in {a.name: a for a in hidden}.values():
+        if abs(gaussian_expectation(lambda x, act=act: np.asarray(act.fn(x)), 1.0)) > 1e-12:
+            all_notes.append(f"{act.name}'s output has a non-zero mean: it adds a part shared by all inputs to "
+                             "each pre-activation, so the inputs' pre-activations are correlated (the correlation "
+                             "map's fixed point is 1) and one network's mean square fluctuates more than with a "
+                             "zero-mean φ; the length map of the second moments is unaffected")
+    all_notes.append("the theory is exact as the width grows; at width n the per-layer factors carry O(1/n) "
+                     "corrections, and the typical (log) size drifts at a rate of order 1/n")
+    k = 1 if depth > 2 else 0  # a hidden-to-hidden layer, if there is one
+    act = hidden[k - 1] if k else (hidden[0] if hidden else get_activation("identity"))
+    mf = mean_field(act, float(n[k] * v[k]), float(s[k]), q0=float(q[k - 1] if k else q[0]),
+                    tolerance=phase_tolerance)
+    return NetworkTheory(q, g, wg, None, mf, applies, tuple(all_notes))
 
 
 def _log_drift(spec: MLPSpec, w_claim, v: np.ndarray, s: np.ndarray) -> np.ndarray | None:

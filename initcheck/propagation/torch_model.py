@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import Activation, get_activation
 from ..distributions import zero_mean_law
 from ..errors import UsageError, expected
 from .measure import (
@@ -34,7 +35,7 @@ from .measure import (
     trial_seeds,
 )
 
-__all__ = ["DTYPES", "LAYER_TYPES", "is_torch_model", "measure_torch"]
+__all__ = ["DTYPES", "LAYER_TYPES", "is_torch_model", "measure_torch", "mlp_activations"]
 
 #: names of the layer classes hooked (in ``torch.nn``)
 LAYER_TYPES = ("Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
@@ -112,7 +113,7 @@ def measure_torch(
         raise expected("dtype", dtype, f"one of {', '.join(DTYPES)}")
     law = zero_mean_law(input)
     kinds = tuple(getattr(torch.nn, k) for k in LAYER_TYPES)
-    columns: dict[str, list[list[float]]] = {k: [] for k in ("f", "b", "w", "fl", "bl")}
+    columns: dict[str, list[list[float]]] = {k: [] for k in ("f", "b", "w", "fl", "bl", "wm2", "wmean", "bm2")}
     names: tuple[str, ...] | None = None
     widths: tuple[int, ...] = ()
     for t, (net_seed, in_seed, grad_seed) in enumerate(seeds):
@@ -135,7 +136,8 @@ def measure_torch(
             progress(t + 1, trials)
     assert names is not None
     arr = {k: np.array(v, dtype=np.float64) for k, v in columns.items()}
-    return Measurements(names, widths, arr["f"], arr["b"], arr["w"], arr["fl"], arr["bl"], b, int(seed))
+    return Measurements(names, widths, arr["f"], arr["b"], arr["w"], arr["fl"], arr["bl"], b, int(seed),
+                        weight_m2=arr["wm2"], weight_mean=arr["wmean"], bias_m2=arr["bm2"])
 
 
 def _run(model: Any, kinds: tuple[type, ...], torch: Any, x_np: np.ndarray, grad_rng: np.random.Generator,
@@ -181,7 +183,7 @@ def _run(model: Any, kinds: tuple[type, ...], torch: Any, x_np: np.ndarray, grad
 
 
 def _trial_values(records: list[dict[str, Any]], batch: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {k: [] for k in ("f", "b", "w", "fl", "bl")}
+    out: dict[str, list[float]] = {k: [] for k in ("f", "b", "w", "fl", "bl", "wm2", "wmean", "bm2")}
     for r in records:
         h = r["h"].double().numpy()
         g = r["g"].double().numpy() if "g" in r else np.zeros_like(h)
@@ -194,4 +196,56 @@ def _trial_values(records: list[dict[str, Any]], batch: int) -> dict[str, list[f
         weight = getattr(module, "weight", None) if module is not None else None
         grad = getattr(weight, "grad", None)
         out["w"].append(mean_square(grad.double().numpy()) / batch if grad is not None else float("nan"))
+        w = weight.detach().double().numpy() if weight is not None else None
+        bias = getattr(module, "bias", None) if module is not None else None
+        out["wm2"].append(mean_square(w) if w is not None else float("nan"))
+        out["wmean"].append(float(np.mean(w)) if w is not None else float("nan"))
+        out["bm2"].append(mean_square(bias.detach().double().numpy()) if bias is not None else 0.0)
     return out
+
+
+#: torch.nn activation classes with a reference activation of the same name
+_ACTIVATIONS = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid", "Identity": "identity"}
+
+
+def mlp_activations(model: Any) -> list[Activation] | None:
+    """The hidden activations of a plain MLP, ``[Flatten,] Linear, φ, Linear, φ, ..., Linear``, else None.
+
+    ``model`` must be an ``nn.Sequential`` (nested ones are flattened) of
+    ``Linear`` layers, each but the last followed by at most one of ReLU,
+    Tanh, Sigmoid, Identity or LeakyReLU (none means linear). For such a model
+    the mean-field theory applies layer by layer.
+    """
+    import torch
+
+    def flat(mod: Any) -> list[Any]:
+        if isinstance(mod, torch.nn.Sequential):
+            return [leaf for child in mod for leaf in flat(child)]
+        return [mod]
+
+    if not isinstance(model, torch.nn.Sequential):
+        return None
+    mods = flat(model)
+    if mods and isinstance(mods[0], torch.nn.Flatten):
+        mods = mods[1:]
+    acts: list[Activation] = []
+    i = 0
+    while i < len(mods):
+        if not isinstance(mods[i], torch.nn.Linear):
+            return None
+        i += 1
+        if i == len(mods):
+            return acts
+        nxt = mods[i]
+        if isinstance(nxt, torch.nn.Linear):
+            acts.append(get_activation("identity"))
+            continue
+        name = type(nxt).__name__
+        if name == "LeakyReLU":
+            acts.append(get_activation("leaky_relu", negative_slope=float(nxt.negative_slope)))
+        elif name in _ACTIVATIONS:
+            acts.append(get_activation(_ACTIVATIONS[name]))
+        else:
+            return None
+        i += 1
+    return None  # ends with an activation: the output layer is not linear

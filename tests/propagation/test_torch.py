@@ -37,6 +37,24 @@ def test_he_initialized_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
     misses += [f"{r.name} backward {r.backward_factor}" for r in hidden[:-1] if not r.backward_factor.contains(1.0)]
     assert not misses, misses
     assert [r.name for r in report.layers][:2] == ["0:Linear", "2:Linear"]
+    # a plain Sequential MLP gets mean field from its own weights' measured second moments
+    assert report.meanfield is not None and report.meanfield.phase == "critical" and report.theory_applies
+
+
+@given(seed=seeds)
+@settings(max_examples=1)
+def test_pytorch_default_init_factors_agree_with_mean_field(seed):
+    # nn.Linear's default: weights and biases U(±1/sqrt(fan_in)). Mean field from the measured E[w²], E[b²]:
+    # factor 1/6 per layer forward (until the biases take over) and backward. The report's 14 factor intervals
+    # between hidden layers at α/14 (its expectation tests 14 quantities) contain the theory: 1e-6 together.
+    report = propagate(f"{MODELS}:make_default_mlp", input_shape=(64,), trials=20, batch=32, seed=seed)
+    assert report.meanfield.phase == "ordered" and abs(report.meanfield.chi1 - 1 / 6) < 0.01
+    hidden = [r for r in report.layers if r.hidden]
+    misses = [f"{r.name} forward {r.forward_factor} vs {r.theory['forward_factor']:.4f}" for r in hidden[1:]
+              if not r.forward_factor.contains(r.theory["forward_factor"])]
+    misses += [f"{r.name} backward {r.backward_factor} vs {r.theory['backward_factor']:.4f}" for r in hidden[:-1]
+               if not r.backward_factor.contains(r.theory["backward_factor"])]
+    assert report.interval_alpha == pytest.approx(1e-6 / 14) and not misses, misses
 
 
 def test_pytorch_default_init_vanishes():
@@ -52,6 +70,7 @@ def test_pytorch_default_init_vanishes():
 def test_small_cnn_holds_and_sigmoid_cnn_vanishes():
     cnn = propagate(f"{MODELS}:make_cnn", input_shape=(3, 8, 8), trials=10, batch=16, seed=0)
     assert cnn.holds, cnn.summary()  # family-wise false alarm 1e-6
+    assert cnn.meanfield is None and cnn.layers[1].theory == {}  # no mean field for a CNN
     assert [r.name for r in cnn.layers] == ["features.0:Conv2d", "features.2:Conv2d", "features.4:Conv2d",
                                             "features.6:Conv2d", "head:Linear"]
     assert cnn.layers[0].width == 32 * 8 * 8
