@@ -33,7 +33,7 @@ from .meanfield import (
 from .plot import plot_report, save_plot
 from .report import Drift, LayerRow, PropagationReport
 from .spec import MLPSpec, parse_init, parse_widths
-from .theory import NetworkTheory, network_theory
+from .theory import NetworkTheory, layered_theory, network_theory
 
 __all__ = [
     "CASES",
@@ -55,6 +55,7 @@ __all__ = [
     "finite_width_drift",
     "fixed_point",
     "jacobian_spread",
+    "layered_theory",
     "length_map",
     "mean_field",
     "network_theory",
