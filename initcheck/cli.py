@@ -17,6 +17,7 @@ from typing import Sequence
 
 from .drawing import DEFAULT_TIMEOUT
 from .errors import UsageError
+from .options import number_type, shape_type
 from .progress import Progress
 from .report import table
 from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE
@@ -80,16 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--claim", required=True, metavar="LAW", help="the law it promises (see 'initcheck claims')")
     c.add_argument("--layout", default=None, help="fan layout: torch (out, in, *k), keras (*k, in, out), "
                    "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)")
-    c.add_argument("--shape", action="append", type=_shape, metavar="AxB[xC...]",
+    c.add_argument("--shape", action="append", type=shape_type("shape", "64x32 or 16x8x3x3"), metavar="AxB[xC...]",
                    help="a shape to draw (repeatable; default: dense both ways, conv 1-D/2-D/3-D, small and large)")
     c.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
-    c.add_argument("--alpha", type=_number("alpha"), default=DEFAULT_ALPHA,
+    c.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
                    help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})")
-    c.add_argument("--tolerance", type=_number("tolerance"), default=DEFAULT_TOLERANCE,
+    c.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
                    help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
     c.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE",
                    help="keyword argument for the framework initializer (repeatable), e.g. gain=2")
-    c.add_argument("--timeout", type=_number("timeout"), default=DEFAULT_TIMEOUT,
+    c.add_argument("--timeout", type=number_type("timeout"), default=DEFAULT_TIMEOUT,
                    help=f"seconds one draw may take before it counts as hung (default {DEFAULT_TIMEOUT:g})")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -102,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print the matrix as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print the matrix as a Markdown table")
     m.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
-    m.add_argument("--alpha", type=_number("alpha"), default=DEFAULT_ALPHA,
+    m.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
                    help=f"false-alarm probability of the whole matrix (default {DEFAULT_ALPHA:g})")
-    m.add_argument("--tolerance", type=_number("tolerance"), default=DEFAULT_TOLERANCE,
+    m.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
                    help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
@@ -115,26 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
     law = sub.add_parser("claims", help="list the laws a --claim can name, with their formulas")
     law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
-
-
-def _shape(text: str) -> tuple[int, ...]:
-    parts = text.lower().replace("×", "x").split("x")
-    try:
-        dims = tuple(int(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"shape={text!r}: expected dimensions like 64x32 or 16x8x3x3") from None
-    if not dims or any(d <= 0 for d in dims):
-        raise argparse.ArgumentTypeError(f"shape={text!r}: expected positive dimensions like 64x32")
-    return dims
-
-
-def _number(name: str):
-    def parse(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}={text!r}: expected a number") from None
-    return parse
 
 
 def _check(args: argparse.Namespace) -> int:

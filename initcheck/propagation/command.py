@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from ..errors import UsageError
+from ..options import number_type, shape_type
 from ..progress import Progress
 from .api import DEFAULT_BATCH, DEFAULT_TRIALS, propagate
 from .expect import DEFAULT_EXPECTATION
@@ -63,26 +64,6 @@ def _positive_int(name: str, minimum: int = 1) -> Any:
     return parse
 
 
-def _number(name: str) -> Any:
-    def parse(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}={text!r}: expected a number") from None
-    return parse
-
-
-def _shape(text: str) -> tuple[int, ...]:
-    parts = text.lower().replace("×", "x").split("x")
-    try:
-        dims = tuple(int(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"input-shape={text!r}: expected dimensions like 3x32x32 or 784") from None
-    if not dims or any(d <= 0 for d in dims):
-        raise argparse.ArgumentTypeError(f"input-shape={text!r}: expected positive dimensions like 3x32x32")
-    return dims
-
-
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``propagate`` subcommand (with its options) to ``subparsers``; return its parser."""
     p = subparsers.add_parser(
@@ -99,12 +80,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                      "(default he_normal)")
     net.add_argument("--bias", default="zeros", metavar="LAW", help="biases' law (default zeros)")
     model = p.add_argument_group("model (with TARGET)")
-    model.add_argument("--input-shape", type=_shape, metavar="AxB...", help="one example's shape, e.g. 3x32x32")
+    model.add_argument("--input-shape", type=shape_type("input-shape", "3x32x32 or 784"), metavar="AxB...", help="one example's shape, e.g. 3x32x32")
     model.add_argument("--eval", action="store_true", help="run a PyTorch model in eval mode (default: train mode)")
     model.add_argument("--dtype", choices=("float32", "float64"), help="convert a PyTorch model to this dtype")
     p.add_argument("--input", default="normal", help="inputs' zero-mean law: normal, uniform, rademacher, "
                    "student_t (default normal)")
-    p.add_argument("--input-std", type=_number("input-std"), default=1.0, help="inputs' std (default 1)")
+    p.add_argument("--input-std", type=number_type("input-std"), default=1.0, help="inputs' std (default 1)")
     p.add_argument("--trials", type=_positive_int("trials", 2), default=DEFAULT_TRIALS,
                    help=f"independent initializations (default {DEFAULT_TRIALS})")
     p.add_argument("--batch", type=_positive_int("batch"), default=DEFAULT_BATCH,
@@ -112,7 +93,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_positive_int("seed", 0), default=0, help="seed of every draw (default 0)")
     p.add_argument("--expect", default=DEFAULT_EXPECTATION, metavar="EXPECTATION",
                    help=f"within=K or factor=F[,tol=T][,direction=D] (default {DEFAULT_EXPECTATION})")
-    p.add_argument("--alpha", type=_number("alpha"), default=DEFAULT_ALPHA,
+    p.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
                    help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})")
     p.add_argument("--plot", metavar="FILE", help="write a plot of both passes across depth (PNG)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -315,7 +315,8 @@ def _findings(rows: list[LayerRow], e: Expectation) -> list[Finding]:
 def _drift(m: Measurements, theory: NetworkTheory | None, a: float) -> Drift:
     last = m.depth - 2  # last hidden layer (0-based)
     steps = last
-    typical = estimate((m.forward_log[:, last] - m.forward_log[:, 0]) / steps, a, nonnegative=False)
+    with np.errstate(invalid="ignore"):  # inf - inf for a network that overflowed: nan, judged as such
+        typical = estimate((m.forward_log[:, last] - m.forward_log[:, 0]) / steps, a, nonnegative=False)
     ratio = ratio_estimate(m.forward[:, last], m.forward[:, 0], a)
 
     def log_rate(x: float) -> float:

@@ -137,15 +137,16 @@ def layered_theory(
     q = np.empty(depth)
     inputs_ms = np.empty(depth)  # E[a_{l-1}²]
     inputs_ms[0] = input_m2
-    q[0] = n[0] * v[0] * input_m2 + s[0]
-    for i in range(1, depth):
-        inputs_ms[i] = activation_moments(hidden[i - 1], q[i - 1])[0] if math.isfinite(q[i - 1]) else math.inf
-        q[i] = n[i] * v[i] * inputs_ms[i] + s[i]
     g = np.empty(depth)
     g[-1] = 1.0  # identity output layer, N(0, 1) output gradients
-    for i in range(depth - 2, -1, -1):
-        factor = activation_moments(hidden[i], q[i])[1] if math.isfinite(q[i]) else math.nan
-        g[i] = n[i + 2] * v[i + 1] * g[i + 1] * factor
+    with np.errstate(over="ignore", invalid="ignore"):  # an exploding network's theory is inf, not an error
+        q[0] = n[0] * v[0] * input_m2 + s[0]
+        for i in range(1, depth):
+            inputs_ms[i] = activation_moments(hidden[i - 1], q[i - 1])[0] if math.isfinite(q[i - 1]) else math.inf
+            q[i] = n[i] * v[i] * inputs_ms[i] + s[i]
+        for i in range(depth - 2, -1, -1):
+            factor = activation_moments(hidden[i], q[i])[1] if math.isfinite(q[i]) else math.nan
+            g[i] = n[i + 2] * v[i + 1] * g[i + 1] * factor
     with np.errstate(all="ignore"):
         wg = g * inputs_ms
 
