@@ -314,8 +314,9 @@ def _tools(with_tox: bool, goals, progress) -> str:
         ("Wall time of whole commands in a subprocess, from the repository root. `tox -e py` is timed on a rerun "
          "with an existing env (a first run creates it).\n"),
         markdown_table(["command", "wall time", "CPU time (user + sys)", "goal (wall)", "met", "result"], rows), "",
-        ("The wall time depends on other work on the machine (see the load average above): CPU time is the "
-         "steadier figure. A failed test in the result line is the suite's own verdict at this commit.\n"),
+        ("Wall and CPU time both depend on other work on the machine (load average above): when the second core "
+         "is busy, OpenBLAS's two threads spin-wait on small matrix products, which inflates CPU time as well. "
+         "A failed test in the result line is the suite's own verdict at this commit.\n"),
         slow,
     ]
     return "\n".join(text)
