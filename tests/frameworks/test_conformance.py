@@ -24,6 +24,8 @@ KNOWN_NONCONFORMING: dict[str, dict[str, str]] = {
     "mxnet": {
         "Orthogonal": "the SVD of a U(-1, 1) matrix is orthogonal but not Haar: entry [0, 0] has mean "
         "-0.17 where Haar gives 0, and det > 0 in 29% of draws where Haar gives 50%",
+        "Orthogonal(rand_type=normal)": "the SVD of a Gaussian matrix without a sign correction: on square "
+        "matrices det > 0 in 24% of draws (47 of 200) where Haar on O(n) gives 50%",
     },
 }
 
