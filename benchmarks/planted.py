@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from initcheck import init
-from initcheck.laws import parse_claim, target_law
+from initcheck.laws import parse_law, target_law
 
 __all__ = ["MeanShifted", "Reference", "VarianceScaled"]
 
@@ -55,7 +55,7 @@ class VarianceScaled:
 
 @cache
 def _claimed_std(claim: str, shape: tuple[int, ...]) -> float:
-    return float(target_law(parse_claim(claim), shape, "torch").law.std())
+    return float(target_law(parse_law(claim), shape, "torch").law.std())
 
 
 @dataclass(frozen=True)

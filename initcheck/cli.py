@@ -15,6 +15,7 @@ import sys
 import traceback
 from typing import Sequence
 
+from ._deprecations import REMOVED_IN
 from .drawing import DEFAULT_TIMEOUT
 from .errors import UsageError
 from .options import number_type, shape_type
@@ -65,20 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     c = sub.add_parser(
-        "check", help="check an initializer against the law it claims",
+        "check", help="check an initializer against the law it promises",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Check that TARGET draws the law LAW promises, and say so with numbers.\n\n"
         "TARGET is module:attr (or module.attr) naming a sampler -- a function (shape, seed) -> array --\n"
         "or a framework initializer: torch.nn.init:xavier_uniform_, jax.nn.initializers:glorot_normal,\n"
         "keras.initializers:HeNormal, mxnet.init:Xavier, torch.nn:Linear (its default weight init).\n"
-        "LAW is a law of 'initcheck claims', e.g. xavier_uniform, he_normal(mode=fan_out), normal(std=0.01).",
+        "LAW is a law of 'initcheck laws', e.g. xavier_uniform, he_normal(mode=fan_out), normal(std=0.01).",
         epilog="examples:\n"
-        "  initcheck check torch.nn.init:xavier_uniform_ --claim xavier_uniform\n"
-        "  initcheck check torch.nn.init:kaiming_normal_ --claim 'he_normal(mode=fan_out)' --kwarg mode=fan_out\n"
-        "  initcheck check mypkg.inits:my_init --claim 'normal(std=0.02)' --shape 768x768 --json\n\n"
+        "  initcheck check torch.nn.init:xavier_uniform_ --law xavier_uniform\n"
+        "  initcheck check torch.nn.init:kaiming_normal_ --law 'he_normal(mode=fan_out)' --kwarg mode=fan_out\n"
+        "  initcheck check mypkg.inits:my_init --law 'normal(std=0.02)' --shape 768x768 --json\n\n"
         "exit status: 0 conforms, 1 does not conform, 2 usage error")
     c.add_argument("target", metavar="TARGET", help="module:attr of a sampler or framework initializer")
-    c.add_argument("--claim", required=True, metavar="LAW", help="the law it promises (see 'initcheck claims')")
+    promise = c.add_mutually_exclusive_group(required=True)
+    promise.add_argument("--law", metavar="LAW", help="the law it promises (see 'initcheck laws')")
+    promise.add_argument("--claim", metavar="LAW", help=argparse.SUPPRESS)  # deprecated name of --law
     c.add_argument("--layout", default=None, help="fan layout: torch (out, in, *k), keras (*k, in, out), "
                    "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)")
     c.add_argument("--shape", action="append", type=shape_type("shape", "64x32 or 16x8x3x3"), metavar="AxB[xC...]",
@@ -113,9 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_propagate(sub)
 
-    law = sub.add_parser("claims", help="list the laws a --claim can name, with their formulas")
-    law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    for name in ("laws", "claims"):  # "claims": the deprecated name of "laws"
+        law = sub.add_parser(name, help="list the laws a --law can name, with their formulas" if name == "laws"
+                             else argparse.SUPPRESS)
+        law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+def _deprecated(old: str, new: str) -> None:
+    print(f"initcheck: warning: {old} is deprecated and will be removed in initcheck {REMOVED_IN}: use {new}",
+          file=sys.stderr)
+
+
+def _law_option(args: argparse.Namespace) -> str:
+    if args.claim is not None:
+        _deprecated("--claim", "--law")
+        return str(args.claim)
+    return str(args.law)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -130,7 +147,7 @@ def _check(args: argparse.Namespace) -> int:
     with Progress(1, "check", force=False) as bar:
         if args.json:
             bar.enabled = False
-        report = check(adapted.sampler, args.claim, layout=layout, shapes=args.shape, seed=args.seed,
+        report = check(adapted.sampler, _law_option(args), layout=layout, shapes=args.shape, seed=args.seed,
                        alpha=args.alpha, tolerance=args.tolerance, timeout=args.timeout, target=args.target,
                        progress=bar.step)
     if args.json:
@@ -187,7 +204,9 @@ def _propagate(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _claims(args: argparse.Namespace) -> int:
+def _laws(args: argparse.Namespace) -> int:
+    if args.command == "claims":
+        _deprecated("'initcheck claims'", "'initcheck laws'")
     from .laws import LAWS
 
     seen = []
@@ -269,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return {"verify": _verify, "check": _check, "conformance": _conformance, "claims": _claims,
+        return {"verify": _verify, "check": _check, "conformance": _conformance, "laws": _laws,
+                "claims": _laws,
                 "propagate": _propagate}[args.command](args)
     except UsageError as err:
         if debug:

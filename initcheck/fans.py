@@ -36,6 +36,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
+from . import validate
 from .errors import expected
 
 __all__ = ["LAYOUTS", "Fans", "Layout", "compute_fans", "fan_for_mode", "validate_shape"]
@@ -76,22 +77,12 @@ class Fans:
 
 
 def validate_shape(shape: object) -> tuple[int, ...]:
-    """Return ``shape`` as a tuple of positive ints, or raise a UsageError.
+    """Return ``shape`` as a tuple of positive ints, or raise a UsageError (:func:`initcheck.validate.shape`).
 
     >>> validate_shape([64, 32])
     (64, 32)
     """
-    if isinstance(shape, (int, bool, str, bytes)) or not isinstance(shape, Sequence):
-        raise expected("shape", shape, "a sequence of positive integers such as (64, 32)")
-    dims = []
-    for d in shape:
-        if isinstance(d, bool) or not isinstance(d, int) and not hasattr(d, "__index__"):
-            raise expected("shape", tuple(shape), "a sequence of positive integers")
-        d = int(d.__index__())
-        if d <= 0:
-            raise expected("shape", tuple(shape), "positive integer dimensions")
-        dims.append(d)
-    return tuple(dims)
+    return validate.shape(shape)
 
 
 def _axes(layout: str | None, in_axis: int | None, out_axis: int | None) -> tuple[int, int]:

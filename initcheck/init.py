@@ -40,8 +40,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 from scipy import stats
 
+from . import validate
 from .errors import expected
 from .fans import compute_fans, fan_for_mode, validate_shape
+from .gains import calculate_gain
 
 __all__ = [
     "Initializer",
@@ -84,10 +86,7 @@ class Sampler(Protocol):
     def __call__(self, shape: tuple[int, ...], seed: int) -> ArrayLike: ...
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise expected("seed", seed, "a non-negative integer")
-    return int(seed)
+_check_seed = validate.seed
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class Initializer:
     """A reference initializer: a named law that draws arrays of any shape.
 
     Attributes:
-        name: the law's name, as in the ``--claim`` grammar.
+        name: the law's name, as in the ``--law`` grammar.
         params: the parameters it was built with (for display).
         draw: ``draw(rng, shape) -> float64 array``.
         dtype: the dtype of the arrays it returns.
@@ -121,13 +120,7 @@ class Initializer:
         return Initializer(self.name, self.params, self.draw, dtype)
 
 
-def _finite(name: str, value: float, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise expected(name, value, "a real number")
-    v = float(value)
-    if not math.isfinite(v) or (positive and v <= 0):
-        raise expected(name, value, "a positive finite number" if positive else "a finite number")
-    return v
+_finite = validate.finite
 
 
 # --- constants and plain laws -------------------------------------------------------
@@ -264,47 +257,6 @@ def variance_scaling(
 
 def _specialize(name: str, core: Initializer, **params: Any) -> Initializer:
     return Initializer(name, params, core.draw)
-
-
-# --- gains (PyTorch's table) ---------------------------------------------------------
-
-_UNIT_GAIN = (
-    "linear", "identity", "sigmoid",
-    "conv1d", "conv2d", "conv3d",
-    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-)
-
-
-def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for a nonlinearity, as PyTorch's table gives it.
-
-    ======================  =============================
-    nonlinearity            gain
-    ======================  =============================
-    linear, conv*, sigmoid  1
-    tanh                    5/3
-    relu                    sqrt(2)
-    leaky_relu              sqrt(2 / (1 + slope²)), slope = ``param`` (default 0.01)
-    selu                    3/4
-    ======================  =============================
-
-    >>> f"{calculate_gain('leaky_relu', 0.2):.6f}"
-    '1.386750'
-    """
-    if nonlinearity in _UNIT_GAIN:
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3.0
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
-    if nonlinearity == "selu":
-        return 0.75
-    if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else _finite("negative_slope", param)
-        return math.sqrt(2.0 / (1.0 + slope**2))
-    raise expected(
-        "nonlinearity", nonlinearity, f"one of {', '.join(_UNIT_GAIN + ('tanh', 'relu', 'leaky_relu', 'selu'))}"
-    )
 
 
 # --- named specializations ------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""The ``--claim`` grammar: a law's name and parameters, and the law it means for a shape.
+"""The law grammar (``--law``): a law's name and parameters, and what it means for a shape.
 
-A claim is ``name`` or ``name(key=value, ...)``; values are numbers or bare
-words, and a law's leading parameters may also be given by position
-(``constant(0.5)``, ``uniform(0.07)``). :func:`parse_claim` reads the text;
+A law is what an initializer promises its draws follow (the chapter's statements
+are *claims*, :mod:`initcheck.claims`). It is written ``name`` or
+``name(key=value, ...)``; values are numbers or bare words, and a law's leading parameters may also be given by position
+(``constant(0.5)``, ``uniform(0.07)``). :func:`parse_law` reads the text;
 :func:`target_law` turns it, for one weight shape and layout, into a
 :class:`TargetLaw`: every entry exactly one value (``constant``), iid draws
 from a frozen ``scipy.stats`` law (``iid``), or a Haar (semi-)orthogonal
@@ -21,18 +22,20 @@ from typing import Any, Callable, Literal
 
 from scipy import stats
 
+from ._deprecations import module_getattr
 from .errors import expected
 from .fans import compute_fans, fan_for_mode, validate_shape
+from .gains import NONLINEARITIES, calculate_gain
 
-__all__ = ["LAWS", "Claim", "LawDef", "TargetLaw", "parse_claim", "target_law"]
+__all__ = ["LAWS", "Law", "LawDef", "TargetLaw", "parse_law", "target_law"]
 
 TRUNCATION_STD = 0.87962566103423978  # std of N(0, 1) cut to [-2, 2] (Keras/JAX's divisor)
 Value = float | str
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A parsed claim: the canonical law name and every parameter (defaults filled in)."""
+class Law:
+    """A parsed law: its canonical name and every parameter (defaults filled in)."""
 
     name: str
     params: dict[str, Value]
@@ -48,7 +51,7 @@ def _show(v: Value) -> str:
 
 @dataclass(frozen=True)
 class TargetLaw:
-    """What a claim means for one shape.
+    """What a law means for one shape.
 
     Attributes:
         kind: ``constant``, ``iid`` or ``orthogonal``.
@@ -110,10 +113,7 @@ def _scaled(var: float, distribution: str) -> TargetLaw:
 
 
 def _gain(p: Params) -> float:
-    nl, a = str(p["nonlinearity"]), _f(p, "a")
-    table = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
-             "tanh": 5 / 3, "relu": math.sqrt(2), "selu": 0.75, "leaky_relu": math.sqrt(2 / (1 + a * a))}
-    return table[nl]
+    return calculate_gain(str(p["nonlinearity"]), _f(p, "a"))
 
 
 def _he(distribution: str) -> Builder:
@@ -168,7 +168,6 @@ def _constant(value: float) -> Builder:
 
 
 MODES = ("fan_in", "fan_out", "fan_avg")
-NONLINEARITIES = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "tanh", "relu", "leaky_relu", "selu")
 HE_PARAMS: tuple[tuple[str, Value | None], ...] = (("a", 0.0), ("mode", "fan_in"), ("nonlinearity", "leaky_relu"))
 HE_WORDS = {"mode": ("fan_in", "fan_out"), "nonlinearity": NONLINEARITIES}
 
@@ -213,25 +212,25 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _POSITIVE = {"std", "gain", "scale", "a"}  # must be > 0 (except he's slope a, which is ≥ 0)
 
 
-def parse_claim(text: str) -> Claim:
+def parse_law(text: str) -> Law:
     """Parse ``name`` or ``name(key=value, ...)`` into a :class:`Claim`.
 
     Raises:
         UsageError: unknown or malformed law, unknown parameter, bad value.
 
-    >>> str(parse_claim("glorot_uniform(gain=2)"))
+    >>> str(parse_law("glorot_uniform(gain=2)"))
     'xavier_uniform(gain=2)'
-    >>> str(parse_claim("uniform(0.07)"))
+    >>> str(parse_law("uniform(0.07)"))
     'uniform(a=0.07)'
     """
     if not isinstance(text, str):
-        raise expected("claim", text, "a law such as xavier_uniform or normal(std=0.01)")
+        raise expected("law", text, "a law such as xavier_uniform or normal(std=0.01)")
     m = _CLAIM_RE.match(text)
     if not m:
-        raise expected("claim", text, "name or name(key=value, ...), e.g. normal(std=0.01)")
+        raise expected("law", text, "name or name(key=value, ...), e.g. normal(std=0.01)")
     name, args = m.group(1), m.group(2)
     if name not in LAWS:
-        raise expected("claim", text, f"a law name, one of {', '.join(sorted(LAWS))}")
+        raise expected("law", text, f"a law name, one of {', '.join(sorted(LAWS))}")
     law = LAWS[name]
     names = [k for k, _ in law.params]
     given: dict[str, Value] = {}
@@ -242,7 +241,7 @@ def parse_claim(text: str) -> Claim:
             elif pos < len(names) and not any("=" in q for q in args.split(",")[:pos]):
                 key, raw = names[pos], part
             else:
-                raise expected("claim", text, f"key=value parameters of {law.name}: {', '.join(names) or 'none'}")
+                raise expected("law", text, f"key=value parameters of {law.name}: {', '.join(names) or 'none'}")
             if key not in names:
                 raise expected(f"{law.name} parameter", key, f"one of {', '.join(names) or '(none)'}")
             if key in given:
@@ -252,14 +251,14 @@ def parse_claim(text: str) -> Claim:
     for key, default in law.params:
         value = given.get(key, default)
         if value is None and not (law.name == "uniform"):
-            raise expected("claim", text, f"a value for {key} ({law.name}({', '.join(names)}))")
+            raise expected("law", text, f"a value for {key} ({law.name}({', '.join(names)}))")
         if value is not None:
             params[key] = value
     if law.name == "uniform":
         _uniform_law(params, (1,), "torch")  # validates a vs low/high now, not per shape
     if law.name == "truncated_normal" and not _f(params, "a") < _f(params, "b"):
         raise expected("truncated_normal", text, "a < b")
-    return Claim(law.name, params)
+    return Law(law.name, params)
 
 
 def _value(law: LawDef, key: str, raw: str, text: str) -> Value:
@@ -281,13 +280,19 @@ def _value(law: LawDef, key: str, raw: str, text: str) -> Value:
     return v
 
 
-def target_law(claim: Claim | str, shape: tuple[int, ...], layout: str = "torch") -> TargetLaw:
-    """The law ``claim`` promises for an array of ``shape`` in ``layout``.
+def target_law(law: Law | str, shape: tuple[int, ...], layout: str = "torch") -> TargetLaw:
+    """What ``law`` means for an array of ``shape`` in ``layout``.
 
     >>> target_law("xavier_uniform", (64, 32)).description
     'U(-0.25, 0.25)'
     """
-    c = parse_claim(claim) if isinstance(claim, str) else claim
+    c = parse_law(law) if isinstance(law, str) else law
     dims = validate_shape(shape)
     compute_fans(dims, layout)  # validates the layout
     return LAWS[c.name].build(c.params, dims, layout)
+
+
+__getattr__ = module_getattr(__name__, {
+    "Claim": ("initcheck.laws.Law", lambda: Law),
+    "parse_claim": ("initcheck.laws.parse_law", lambda: parse_law),
+})

@@ -48,7 +48,7 @@ _NAMED = ("xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "lecun_u
 
 
 def claims() -> st.SearchStrategy[str]:
-    """Claims in the ``--claim`` grammar: named laws, with drawn parameters where they take any."""
+    """Claims in the ``--law`` grammar: named laws, with drawn parameters where they take any."""
     pos = st.floats(0.01, 10.0).map(lambda v: f"{v:.4g}")
     return st.one_of(
         st.sampled_from(_NAMED),

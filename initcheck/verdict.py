@@ -1,8 +1,8 @@
-"""``check()``: does a sampler draw the law it claims? A verdict with numbers.
+"""``check()``: does a sampler draw the law it promises? A verdict with numbers.
 
 For every shape, the engine plans how many values it needs (so that a relative
-variance error of ``tolerance``, or a mean shift of ``tolerance`` claimed
-standard deviations, is caught with power ≥ 0.999), draws them from
+variance error of ``tolerance``, or a mean shift of ``tolerance`` standard
+deviations of the law, is caught with power ≥ 0.999), draws them from
 independent seeds, and runs the tests of :mod:`initcheck.stats` that the law
 calls for. All p-values of the verdict form one family, corrected by Holm at
 ``alpha``: a correct sampler fails a verdict with probability at most alpha.
@@ -19,13 +19,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import stats as st
+from ._deprecations import module_getattr, warn_renamed
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault
 from .errors import expected
 from .fans import LAYOUTS, validate_shape
-from .laws import Claim, TargetLaw, parse_claim, target_law
+from .laws import Law, TargetLaw, parse_law, target_law
+from .reproducer import reproducer
 from .shapetests import ShapeTests
 
-__all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Finding", "Report", "ShapePlan", "check"]
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Result", "ShapePlan", "check"]
 
 DEFAULT_ALPHA = 1e-6  # family-wise false-alarm rate of one verdict
 DEFAULT_TOLERANCE = 0.02  # smallest relative variance error (and mean shift in stds) to catch
@@ -54,13 +56,14 @@ def _in_layout(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One test of the verdict: what it checked, where, and what it found.
+class Result:
+    """One test of the verdict: what it checked, where, and what it found. A rejected
+    result (``rejected=True``) is a *finding*.
 
     Attributes:
         check: the test's name (``variance``, ``shape-ks``, ``support``, ``raises`` ...).
         shape: the shape drawn.
-        expected: what the claimed law says (None where no single number).
+        expected: what the law says (None where no single number).
         observed: what was measured.
         statistic: the test statistic.
         pvalue: its p-value (0 for a violated exact check or a misbehaving sampler).
@@ -82,7 +85,7 @@ class Finding:
     rejected: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON-ready data."""
+        """The result as JSON-ready data."""
         return {"check": self.check, "shape": list(self.shape), "expected": self.expected,
                 "observed": self.observed, "statistic": self.statistic, "pvalue": self.pvalue, "n": self.n,
                 "seed": self.seed, "detail": self.detail, "rejected": self.rejected}
@@ -108,14 +111,14 @@ class ShapePlan:
 
 @dataclass(frozen=True)
 class Report:
-    """The verdict on one sampler against one claim.
+    """The verdict on one sampler against one law.
 
     Attributes:
-        claim: the claim as parsed (defaults filled in).
+        law: the law as parsed (defaults filled in).
         passed: whether the sampler conforms.
         n: scalar values drawn in all.
-        findings: the rejected tests (and any misbehaviour of the sampler).
-        results: every test run, rejected or not.
+        findings: the rejected results (and any misbehaviour of the sampler).
+        results: every test run, rejected or not (misbehaviour first).
         shapes: per shape, the plan and the power achieved.
         seed: as given.
         alpha: as given.
@@ -124,11 +127,11 @@ class Report:
         target: how to name the sampler in a reproducer (``module:attr``), if known.
     """
 
-    claim: str
+    law: str
     passed: bool
     n: int
-    findings: tuple[Finding, ...]
-    results: tuple[Finding, ...]
+    findings: tuple[Result, ...]
+    results: tuple[Result, ...]
     shapes: tuple[ShapePlan, ...]
     seed: int
     alpha: float
@@ -139,23 +142,29 @@ class Report:
     @property
     def reproducer(self) -> str:
         """The command that re-runs this verdict."""
-        target = self.target or "MODULE:SAMPLER"
-        return f"initcheck check {target} --claim '{self.claim}' --layout {self.layout} --seed {self.seed}"
+        return reproducer("check", self.target or "MODULE:SAMPLER", law=self.law, layout=self.layout,
+                          seed=self.seed)
+
+    @property
+    def claim(self) -> str:
+        """Deprecated: the law (:attr:`law`)."""
+        warn_renamed("Report.claim", "Report.law")
+        return self.law
 
     def sentences(self) -> list[str]:
         """One sentence per finding, with numbers and a way to reproduce it."""
-        return [f"{self.claim}: {f.check}: {f.detail} (shape {'x'.join(map(str, f.shape))}, seed {f.seed}, "
+        return [f"{self.law}: {f.check}: {f.detail} (shape {'x'.join(map(str, f.shape))}, seed {f.seed}, "
                 f"p = {f.pvalue:.3g}); re-run: {self.reproducer}" for f in self.findings]
 
     def summary(self) -> str:
         """One line: conforms or not, with the numbers."""
         verdict = "conforms" if self.passed else f"does NOT conform ({len(self.findings)} finding(s))"
-        return (f"{verdict} to {self.claim}: {len(self.results)} tests over {len(self.shapes)} shapes, "
+        return (f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes, "
                 f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}")
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data (what ``initcheck check --json`` prints)."""
-        return {"claim": self.claim, "passed": self.passed, "n": self.n, "seed": self.seed, "alpha": self.alpha,
+        return {"law": self.law, "claim": self.law, "passed": self.passed, "n": self.n, "seed": self.seed, "alpha": self.alpha,
                 "tolerance": self.tolerance, "layout": self.layout, "target": self.target,
                 "reproducer": self.reproducer, "findings": [f.to_dict() for f in self.findings],
                 "shapes": [s.to_dict() for s in self.shapes], "results": [r.to_dict() for r in self.results]}
@@ -187,13 +196,13 @@ def _probability(name: str, value: Any, high: float = 1.0) -> float:
     return float(value)
 
 
-def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Finding:
-    return Finding(r.check, shape, r.expected, float(r.estimate), float(r.statistic), float(r.pvalue), int(r.n),
+def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Result:
+    return Result(r.check, shape, r.expected, float(r.estimate), float(r.statistic), float(r.pvalue), int(r.n),
                    seed, r.detail)
 
 
-def _fault(f: SamplerFault) -> Finding:
-    return Finding(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail, rejected=True)
+def _fault(f: SamplerFault) -> Result:
+    return Result(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail, rejected=True)
 
 
 @dataclass
@@ -227,7 +236,7 @@ def _draw_seeds(seed: int, index: int, count: int) -> list[int]:
 
 def check(
     sampler: Callable[..., Any],
-    claim: str | Claim,
+    law: str | Law | None = None,
     *,
     layout: str = "torch",
     shapes: Sequence[Sequence[int]] | None = None,
@@ -237,8 +246,9 @@ def check(
     timeout: float | None = DEFAULT_TIMEOUT,
     target: str | None = None,
     progress: Callable[[str], None] | None = None,
+    claim: str | Law | None = None,
 ) -> Report:
-    """Check that ``sampler`` draws the law ``claim`` promises.
+    """Check that ``sampler`` draws the law it promises, ``law``.
 
     Suppose we wish to know whether our own initializer really is Xavier
     uniform. ``check`` draws from it at several shapes and tests every
@@ -253,26 +263,32 @@ def check(
 
     Args:
         sampler: ``sampler(shape, seed) -> array-like`` (see DESIGN.md).
-        claim: a law in the ``--claim`` grammar (:mod:`initcheck.laws`).
+        law: a law of the grammar (:mod:`initcheck.laws`), as text or parsed.
         layout: how fans are read from shapes (``torch``, ``keras``, ...).
         shapes: shapes to draw (default :data:`DEFAULT_SHAPES`, in ``layout``).
         seed: the seed every draw derives from; the same seed gives the same report.
         alpha: family-wise false-alarm probability of the whole verdict.
-        tolerance: relative variance error (and mean shift in claimed stds) to
+        tolerance: relative variance error (and mean shift in the law's stds) to
             catch with power ≥ 0.999; it sets the number of draws.
         timeout: seconds one sampler call may take (None: no limit).
         target: the sampler's name for reproducers (``module:attr``).
         progress: called with a short text before each shape.
+        claim: deprecated name of ``law``.
 
     Returns:
         The :class:`Report`.
 
     Raises:
-        UsageError: a bad claim, layout, shape, seed, alpha or tolerance, or a
+        UsageError: a bad law, layout, shape, seed, alpha or tolerance, or a
             sampler that is not callable. A misbehaving sampler is a finding,
             never an exception.
     """
-    parsed = parse_claim(claim) if isinstance(claim, str) else claim
+    if claim is not None:
+        warn_renamed("check(claim=...)", "check(law=...)")
+        law = claim if law is None else law
+    if law is None:
+        raise expected("law", law, "a law such as xavier_uniform or normal(std=0.01)")
+    parsed = parse_law(law) if isinstance(law, str) else law
     if not callable(sampler):
         raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
     if layout not in LAYOUTS:
@@ -294,8 +310,8 @@ def check(
     share = alpha / (TESTS_PER_SHAPE * len(shape_list))
 
     drawer = Drawer(sampler, timeout)
-    results: list[Finding] = []
-    faults: list[Finding] = []
+    results: list[Result] = []
+    faults: list[Result] = []
     plans: list[ShapePlan] = []
     total = 0
     try:
@@ -339,7 +355,7 @@ def check(
         drawer.close()
 
     rejected = st.holm([r.pvalue for r in results], alpha) if results else []
-    results = [Finding(**{**r.__dict__, "rejected": bool(rej)}) for r, rej in zip(results, rejected)]
+    results = [Result(**{**r.__dict__, "rejected": bool(rej)}) for r, rej in zip(results, rejected)]
     findings = tuple(faults) + tuple(r for r in results if r.rejected)
     return Report(str(parsed), not findings, total, findings, tuple(faults) + tuple(results), tuple(plans), seed,
                   alpha, tolerance, layout, target)
@@ -363,3 +379,6 @@ class _Validated:
         finally:
             drawer.close()
         return np.array(flat[:: max(1, flat.size // SEED_CHECK_VALUES)], dtype=np.float64)
+
+
+__getattr__ = module_getattr(__name__, {"Finding": ("initcheck.verdict.Result", lambda: Result)})

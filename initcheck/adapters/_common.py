@@ -75,7 +75,7 @@ class ConformanceRow:
             ``"torch.nn.init:xavier_uniform_"``.
         kwargs: passed to :func:`initcheck.adapters.adapt` (the initializer's
             own keyword arguments and adapter options such as ``param``).
-        law: the promised law in the ``--claim`` grammar (DESIGN.md).
+        law: the promised law in the ``--law`` grammar (DESIGN.md).
         note: the framework's fan convention and what its "normal" means,
             plus anything surprising about this initializer.
         shapes: the shapes to check it at, in the framework's layout, when the

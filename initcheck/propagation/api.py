@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import math
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import validate
 from ..errors import UsageError, expected
+from ..reproducer import reproducer
 from .expect import DEFAULT_EXPECTATION, Expectation, parse_expectation
 from .meanfield import CRITICAL_TOLERANCE
 from .measure import ProgressFn, measure_mlp
@@ -42,22 +43,17 @@ DEFAULT_BATCH = 64  # inputs per initialization
 
 
 def _check_alpha(alpha: float) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < float(alpha) < 1.0:
-        raise expected("alpha", alpha, "a number in (0, 1)")
-    return float(alpha)
+    return validate.probability("alpha", alpha)
 
 
 def _mlp_command(spec: MLPSpec, trials: int, batch: int, seed: int, e: Expectation, alpha: float) -> str:
-    parts = ["initcheck", "propagate", "--widths", ",".join(map(str, _runs(spec.widths))),
-             "--activation", spec.activation, "--init", spec.init]
-    if spec.bias != "zeros":
-        parts += ["--bias", spec.bias]
-    if spec.input != "normal" or spec.input_std != 1.0:
-        parts += ["--input", spec.input, "--input-std", f"{spec.input_std:g}"]
-    parts += ["--trials", str(trials), "--batch", str(batch), "--seed", str(seed), "--expect", str(e)]
-    if alpha != DEFAULT_ALPHA:
-        parts += ["--alpha", f"{alpha:g}"]
-    return " ".join(shlex.quote(p) for p in parts)
+    plain_input = spec.input == "normal" and spec.input_std == 1.0
+    return reproducer("propagate", widths=",".join(map(str, _runs(spec.widths))), activation=spec.activation,
+                      init=spec.init, bias=None if spec.bias == "zeros" else spec.bias,
+                      input=None if plain_input else spec.input,
+                      input_std=None if plain_input else spec.input_std,
+                      trials=trials, batch=batch, seed=seed, expect=str(e),
+                      alpha=None if alpha == DEFAULT_ALPHA else alpha)
 
 
 def _runs(widths: tuple[int, ...]) -> list[str]:
@@ -94,7 +90,7 @@ def propagate(
     """Measure forward and backward signal sizes at every layer, over independent initializations.
 
     The reference MLP is given by ``widths`` (``"784,256x50,10"``), ``activation``,
-    ``init`` and ``bias`` (laws of the ``--claim`` grammar), or as an
+    ``init`` and ``bias`` (laws of the ``--law`` grammar), or as an
     :class:`~initcheck.propagation.spec.MLPSpec`; its report carries the
     mean-field theory of every layer. A PyTorch or Flax (linen) model is given
     as ``target``: ``"module:factory"`` or the zero-argument factory itself,
@@ -170,17 +166,11 @@ def propagate(
         theory = _torch_mlp_theory(probe, m, input_shape, input_std)
     command = None
     if isinstance(target, str):
-        parts = ["initcheck", "propagate", target, "--input-shape", "x".join(map(str, input_shape)),
-                 "--trials", str(trials), "--batch", str(batch), "--seed", str(seed), "--expect", str(e)]
-        if input != "normal" or input_std != 1.0:
-            parts += ["--input", input, "--input-std", f"{input_std:g}"]
-        if not train:
-            parts.append("--eval")
-        if dtype is not None:
-            parts += ["--dtype", dtype]
-        if a != DEFAULT_ALPHA:
-            parts += ["--alpha", f"{a:g}"]
-        command = " ".join(shlex.quote(p) for p in parts)
+        plain_input = input == "normal" and input_std == 1.0
+        command = reproducer("propagate", target, input_shape="x".join(map(str, input_shape)), trials=trials,
+                             batch=batch, seed=seed, expect=str(e), input=None if plain_input else input,
+                             input_std=None if plain_input else input_std, eval=not train, dtype=dtype,
+                             alpha=None if a == DEFAULT_ALPHA else a)
     return build_report(m, e, target=what, alpha=a, theory=theory, command=command)
 
 

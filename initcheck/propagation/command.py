@@ -75,7 +75,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                      "(NxK: K layers of width N)")
     net.add_argument("--activation", default="relu", help="hidden activation: identity, relu, leaky_relu, tanh, "
                      "sigmoid (default relu)")
-    net.add_argument("--init", default="he_normal", metavar="LAW", help="weights' law, as in 'initcheck claims': "
+    net.add_argument("--init", default="he_normal", metavar="LAW", help="weights' law, as in 'initcheck laws': "
                      "he_normal, xavier_normal, normal(std=0.01), mxnet_default, orthogonal, lecun_normal, ... "
                      "(default he_normal)")
     net.add_argument("--bias", default="zeros", metavar="LAW", help="biases' law (default zeros)")

@@ -97,7 +97,7 @@ def finite_width_drift(
         width: n >= 2.
         depth: L >= 2.
         activation: φ of layers 1..L−1.
-        init: the weights' law (``--claim`` grammar).
+        init: the weights' law (``--law`` grammar).
         trials: independent networks.
         batch: inputs per network.
         seed: seed of every draw.

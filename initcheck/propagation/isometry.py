@@ -95,7 +95,7 @@ def jacobian_spread(
         width: n, every layer's width.
         depths: the depths to report, each >= 1.
         activation: φ of every layer.
-        init: the weights' law (``--claim`` grammar), e.g. ``orthogonal``, ``lecun_normal``.
+        init: the weights' law (``--law`` grammar), e.g. ``orthogonal``, ``lecun_normal``.
         bias: the biases' law.
         input_std: the input's standard deviation.
         trials: independent networks (>= 2).

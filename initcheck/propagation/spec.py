@@ -2,7 +2,7 @@
 
 ``--widths 784,256x50,10`` means an input of width 784, fifty hidden layers of
 width 256 and an output layer of width 10 (``NxK`` repeats width N K times).
-``--init`` and ``--bias`` take a law of the ``--claim`` grammar
+``--init`` and ``--bias`` take a law of the ``--law`` grammar
 (:mod:`initcheck.laws`, e.g. ``he_normal``, ``xavier_normal``,
 ``normal(std=0.01)``, ``mxnet_default``, ``orthogonal``, ``lecun_normal``):
 :func:`parse_init` maps it onto the reference initializer of
@@ -26,7 +26,7 @@ from .. import init as _init
 from ..activations import Activation, get_activation
 from ..distributions import ZERO_MEAN_LAWS, zero_mean_law
 from ..errors import expected
-from ..laws import Claim, parse_claim, target_law
+from ..laws import Law, parse_law, target_law
 
 __all__ = [
     "MAX_LAYERS",
@@ -67,7 +67,7 @@ def parse_widths(text: str) -> tuple[int, ...]:
     return tuple(dims)
 
 
-def _factory(claim: Claim) -> _init.Initializer:
+def _factory(claim: Law) -> _init.Initializer:
     p = dict(claim.params)
     name = claim.name
     if name in ("zeros", "ones", "mxnet_default", "lecun_normal", "lecun_uniform"):
@@ -89,29 +89,29 @@ def _factory(claim: Claim) -> _init.Initializer:
     if name == "variance_scaling":
         dist = "normal" if p["distribution"] == "untruncated_normal" else str(p["distribution"])
         return _init.variance_scaling(float(p["scale"]), str(p["mode"]), dist)
-    raise expected("init", str(claim), "a law of the --claim grammar (see 'initcheck claims')")
+    raise expected("init", str(claim), "a law of the --law grammar (see 'initcheck laws')")
 
 
-def parse_init(text: str | Claim) -> _init.Initializer:
+def parse_init(text: str | Law) -> _init.Initializer:
     """The reference initializer (a sampler in the torch layout) that draws the law ``text`` names.
 
     Args:
-        text: a law of the ``--claim`` grammar, e.g. ``he_normal``,
+        text: a law of the ``--law`` grammar, e.g. ``he_normal``,
             ``normal(std=0.01)``, ``orthogonal(gain=1.2)``, or a parsed
-            :class:`~initcheck.laws.Claim`.
+            :class:`~initcheck.laws.Law`.
 
     Returns:
         An :class:`~initcheck.init.Initializer` with the same parameters.
 
     Raises:
         UsageError: an unknown law or a bad parameter (the message of
-            :func:`~initcheck.laws.parse_claim`).
+            :func:`~initcheck.laws.parse_law`).
     """
-    claim = parse_claim(text) if isinstance(text, str) else text
+    claim = parse_law(text) if isinstance(text, str) else text
     return _factory(claim)
 
 
-def weight_moments(claim: Claim, shape: tuple[int, ...]) -> tuple[float, float]:
+def weight_moments(claim: Law, shape: tuple[int, ...]) -> tuple[float, float]:
     """``(mean, second moment E[w²])`` of one entry of an array of ``shape`` drawn from ``claim``.
 
     From the law's closed form: a frozen scipy law's mean and variance; a
@@ -119,7 +119,7 @@ def weight_moments(claim: Claim, shape: tuple[int, ...]) -> tuple[float, float]:
     ``gain``, ``E[w²] = gain² / max(rows, cols)`` (its shorter side's vectors are
     unit vectors) and mean 0.
 
-    >>> weight_moments(parse_claim("he_normal"), (256, 128))
+    >>> weight_moments(parse_law("he_normal"), (256, 128))
     (0.0, 0.015625)
     """
     law = target_law(claim, shape, "torch")
@@ -139,7 +139,7 @@ class MLPSpec:
     Attributes:
         widths: ``(n_0, n_1, ..., n_L)``.
         activation: φ of the hidden layers (the output layer is linear).
-        init: the weights' law (``--claim`` grammar).
+        init: the weights' law (``--law`` grammar).
         bias: the biases' law (default ``zeros``).
         input: the inputs' zero-mean law, a name of
             :data:`initcheck.distributions.ZERO_MEAN_LAWS`.
@@ -160,16 +160,16 @@ class MLPSpec:
         object.__setattr__(self, "widths", widths)
         act = get_activation(self.activation)
         object.__setattr__(self, "activation", act.name)
-        object.__setattr__(self, "init", str(parse_claim(self.init)))
-        object.__setattr__(self, "bias", str(parse_claim(self.bias)))
+        object.__setattr__(self, "init", str(parse_law(self.init)))
+        object.__setattr__(self, "bias", str(parse_law(self.bias)))
         zero_mean_law(self.input)
         std = self.input_std
         if isinstance(std, bool) or not isinstance(std, (int, float)) or not (math.isfinite(std) and std > 0):
             raise expected("input_std", std, "a positive finite number")
         object.__setattr__(self, "input_std", float(std))
         for i in range(self.depth):  # the laws must exist at every layer's shape
-            weight_moments(parse_claim(self.init), self.weight_shape(i))
-            weight_moments(parse_claim(self.bias), (self.widths[i + 1],))
+            weight_moments(parse_law(self.init), self.weight_shape(i))
+            weight_moments(parse_law(self.bias), (self.widths[i + 1],))
 
     @property
     def depth(self) -> int:

@@ -30,7 +30,7 @@ from scipy import special
 from ..activations import Activation, get_activation
 from ..distributions import zero_mean_law
 from ..errors import expected
-from ..laws import parse_claim, target_law
+from ..laws import parse_law, target_law
 from .meanfield import CRITICAL_TOLERANCE, MeanField, mean_field
 from .quadrature import activation_moments, gaussian_expectation
 from .spec import MLPSpec, weight_moments
@@ -74,7 +74,7 @@ def network_theory(spec: MLPSpec) -> NetworkTheory:
     ([2.0, 2.0, 2.0], 'critical')
     """
     act = spec.act()
-    w_claim, b_claim = parse_claim(spec.init), parse_claim(spec.bias)
+    w_claim, b_claim = parse_law(spec.init), parse_law(spec.bias)
     depth, n = spec.depth, spec.widths
     w_mean, v, s = np.empty(depth), np.empty(depth), np.empty(depth)
     b_mean = np.empty(depth)

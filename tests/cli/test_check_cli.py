@@ -1,4 +1,4 @@
-"""``initcheck check`` and ``initcheck claims`` on plain numpy samplers: output, JSON, exit codes."""
+"""``initcheck check`` and ``initcheck laws`` on plain numpy samplers: output, JSON, exit codes."""
 
 from __future__ import annotations
 
@@ -13,22 +13,22 @@ BAD = "tests.cli.samplers:too_wide"
 
 
 def test_conforming_sampler_exits_0_with_a_table(capsys):
-    assert main(["check", GOOD, "--claim", "xavier_uniform", "--shape", "64x32", "--shape", "16x8x3x3"]) == 0
+    assert main(["check", GOOD, "--law", "xavier_uniform", "--shape", "64x32", "--shape", "16x8x3x3"]) == 0
     out = capsys.readouterr().out
     assert "conforms to xavier_uniform(gain=1)" in out and "64x32" in out and "16x8x3x3" in out
 
 
 def test_non_conforming_sampler_exits_1_with_sentences_and_a_reproducer(capsys):
-    assert main(["check", BAD, "--claim", "xavier_uniform", "--shape", "64x32", "--seed", "4"]) == 1
+    assert main(["check", BAD, "--law", "xavier_uniform", "--shape", "64x32", "--seed", "4"]) == 1
     out = capsys.readouterr().out
     assert "does NOT conform" in out
-    assert f"re-run: initcheck check {BAD} --claim 'xavier_uniform(gain=1)' --layout torch --seed 4" in out
+    assert f"re-run: initcheck check {BAD} --law 'xavier_uniform(gain=1)' --layout torch --seed 4" in out
 
 
 def test_json_is_deterministic_and_complete(capsys):
     outs = []
     for _ in range(2):
-        assert main(["check", BAD, "--claim", "xavier_uniform", "--shape", "40x20", "--json"]) == 1
+        assert main(["check", BAD, "--law", "xavier_uniform", "--shape", "40x20", "--json"]) == 1
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
@@ -36,30 +36,30 @@ def test_json_is_deterministic_and_complete(capsys):
     assert {"check", "shape", "expected", "observed", "statistic", "pvalue", "n", "seed"} <= set(data["findings"][0])
 
 
-def test_claims_lists_every_law(capsys):
+def test_laws_lists_every_law(capsys):
     from initcheck.laws import LAWS
 
-    assert main(["claims"]) == 0
+    assert main(["laws"]) == 0
     out = capsys.readouterr().out
     for name in LAWS:
         assert name in out
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["check", GOOD, "--claim", "xavier_unifrom"], "claim='xavier_unifrom': expected a law name"),
-    (["check", GOOD, "--claim", "normal(sd=1)"], "normal parameter='sd': expected one of mean, std"),
-    (["check", GOOD, "--claim", "normal(std=-1)"], "normal std='-1': expected a positive number"),
-    (["check", GOOD, "--claim", "xavier_uniform", "--layout", "nchw"], "layout='nchw': expected one of"),
-    (["check", GOOD, "--claim", "xavier_uniform", "--shape", "64x0"], "shape='64x0': expected positive"),
-    (["check", GOOD, "--claim", "xavier_uniform", "--shape", "64by32"], "shape='64by32': expected dimensions"),
-    (["check", GOOD, "--claim", "xavier_uniform", "--alpha", "2"], "alpha=2.0: expected a number in (0, 1)"),
-    (["check", GOOD, "--claim", "xavier_uniform", "--tolerance", "0"], "tolerance=0.0: expected a number in (0, 0.5)"),
-    (["check", "no_such_module_xyz:f", "--claim", "zeros"], "target='no_such_module_xyz:f'"),
-    (["check", "tests.cli.samplers:nothing", "--claim", "zeros"], "has no attribute 'nothing'"),
-    (["check", "tests.cli.samplers:NOT_CALLABLE", "--claim", "zeros"], "is not callable"),
-    (["check", GOOD], "the following arguments are required: --claim"),
-    (["check", GOOD, "--claim", "zeros", "--kwarg", "gain"], "option='gain': expected key=value"),
-    (["check", GOOD, "--claim", "zeros", "--shape", "100000x100000x10"], "it needs 745.1 GiB as float64"),
+    (["check", GOOD, "--law", "xavier_unifrom"], "law='xavier_unifrom': expected a law name"),
+    (["check", GOOD, "--law", "normal(sd=1)"], "normal parameter='sd': expected one of mean, std"),
+    (["check", GOOD, "--law", "normal(std=-1)"], "normal std='-1': expected a positive number"),
+    (["check", GOOD, "--law", "xavier_uniform", "--layout", "nchw"], "layout='nchw': expected one of"),
+    (["check", GOOD, "--law", "xavier_uniform", "--shape", "64x0"], "shape='64x0': expected positive"),
+    (["check", GOOD, "--law", "xavier_uniform", "--shape", "64by32"], "shape='64by32': expected dimensions"),
+    (["check", GOOD, "--law", "xavier_uniform", "--alpha", "2"], "alpha=2.0: expected a number in (0, 1)"),
+    (["check", GOOD, "--law", "xavier_uniform", "--tolerance", "0"], "tolerance=0.0: expected a number in (0, 0.5)"),
+    (["check", "no_such_module_xyz:f", "--law", "zeros"], "target='no_such_module_xyz:f'"),
+    (["check", "tests.cli.samplers:nothing", "--law", "zeros"], "has no attribute 'nothing'"),
+    (["check", "tests.cli.samplers:NOT_CALLABLE", "--law", "zeros"], "is not callable"),
+    (["check", GOOD], "one of the arguments --law is required"),
+    (["check", GOOD, "--law", "zeros", "--kwarg", "gain"], "option='gain': expected key=value"),
+    (["check", GOOD, "--law", "zeros", "--shape", "100000x100000x10"], "it needs 745.1 GiB as float64"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
     assert main(argv) == 2
@@ -69,11 +69,11 @@ def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
 
 
 def test_debug_shows_the_traceback(capsys):
-    assert main(["--debug", "check", GOOD, "--claim", "nosuchlaw"]) == 2
+    assert main(["--debug", "check", GOOD, "--law", "nosuchlaw"]) == 2
     assert "Traceback" in capsys.readouterr().err
 
 
 def test_misbehaving_sampler_is_exit_1_not_a_crash(capsys):
-    assert main(["check", "tests.cli.samplers:raises", "--claim", "zeros", "--shape", "4x4"]) == 1
+    assert main(["check", "tests.cli.samplers:raises", "--law", "zeros", "--shape", "4x4"]) == 1
     out = capsys.readouterr().out
     assert "raises: the sampler raised RuntimeError: boom" in out

@@ -15,7 +15,7 @@ from initcheck.cli import main
 
 def test_a_sampler_that_never_returns_times_out_with_a_finding(capsys):
     start = time.monotonic()
-    code = main(["check", "tests.cli.samplers:hangs", "--claim", "zeros", "--shape", "4x4", "--timeout", "0.3"])
+    code = main(["check", "tests.cli.samplers:hangs", "--law", "zeros", "--shape", "4x4", "--timeout", "0.3"])
     assert code == 1 and time.monotonic() - start < 10
     assert "timeout: the sampler did not return within 0.3 s" in capsys.readouterr().out
 
@@ -24,7 +24,7 @@ def test_ctrl_c_stops_a_check_cleanly(tmp_path):
     mark = tmp_path / "drawing"
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_MARK": str(mark)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "initcheck", "check", "tests.cli.samplers:slow", "--claim", "xavier_uniform"],
+        [sys.executable, "-m", "initcheck", "check", "tests.cli.samplers:slow", "--law", "xavier_uniform"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     deadline = time.monotonic() + 60

@@ -81,7 +81,7 @@ def test_expect_factor_and_direction(capsys):
 @pytest.mark.parametrize("argv, message", [
     ([], "give --widths for the reference MLP"),
     (["--widths", "8,8"], "widths='8,8': expected at least 3 widths"),
-    (["--widths", "8,8,8", "--init", "he_nromal"], "claim='he_nromal': expected a law name"),
+    (["--widths", "8,8,8", "--init", "he_nromal"], "law='he_nromal': expected a law name"),
     (["--widths", "8,8,8", "--activation", "swish"], "activation='swish'"),
     (["--widths", "8,8,8", "--input", "cauchy"], "law='cauchy'"),
     (["--widths", "8,8,8", "--expect", "within=1"], "within=K with K > 1"),

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from initcheck.errors import UsageError
-from initcheck.laws import LAWS, parse_claim
+from initcheck.laws import LAWS, parse_law
 from initcheck.propagation import (
     CASES,
     MLPSpec,
@@ -209,14 +209,14 @@ def test_every_law_maps_to_a_reference_initializer(name):
     init = parse_init(text)
     draw = np.asarray(init((32, 16), seed=0))
     assert draw.shape == (32, 16)
-    _mean, second = weight_moments(parse_claim(text), (32, 16))
+    _mean, second = weight_moments(parse_law(text), (32, 16))
     if name not in ("zeros", "ones", "constant", "orthogonal"):
         # 512 draws: the sample second moment within 60% of the law's is certain for these laws (det.)
         assert 0.4 < float(np.mean(draw**2)) / second < 1.6, (name, second)
 
 
 def test_orthogonal_second_moment_is_gain_squared_over_the_long_side():
-    assert weight_moments(parse_claim("orthogonal(gain=2)"), (16, 64)) == (0.0, 4 / 64)
+    assert weight_moments(parse_law("orthogonal(gain=2)"), (16, 64)) == (0.0, 4 / 64)
     w = parse_init("orthogonal")((16, 64), 0)
     assert float(np.mean(w**2)) == pytest.approx(1 / 64)
 

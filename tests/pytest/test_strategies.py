@@ -6,7 +6,7 @@ from hypothesis import given
 
 from initcheck import strategies as ics
 from initcheck.fans import compute_fans
-from initcheck.laws import parse_claim, target_law
+from initcheck.laws import parse_law, target_law
 
 
 @given(shape=ics.shapes("torch"))
@@ -24,7 +24,7 @@ def test_keras_shapes_have_in_out_last(shape):
 
 @given(claim=ics.claims(), shape=ics.shapes("torch"))
 def test_claims_parse_and_give_a_law_for_any_shape(claim, shape):
-    law = target_law(parse_claim(claim), shape)
+    law = target_law(parse_law(claim), shape)
     assert law.kind in ("constant", "iid", "orthogonal")
 
 

@@ -24,7 +24,7 @@ from tests.quality.bugs import BUGS, Bug
 def test_every_planted_bug_is_caught_at_the_defaults(bug: Bug) -> None:
     report = check(bug.sampler, bug.claim, layout=bug.layout)
     assert not report.passed, f"{bug.name} was not caught: {report.summary()}"
-    assert report.findings and report.sentences()[0].startswith(report.claim)
+    assert report.findings and report.sentences()[0].startswith(report.law)
 
 
 CORRECT = [
