@@ -241,3 +241,14 @@ def test_orthogonal_is_orthogonal_with_its_gain():
         q = adapt(init.orthogonal_, gain=2.0)(shape, 5).reshape(shape[0], -1)
         r = orthogonality_test(q.astype(np.float64), 2.0, rtol=1e-5)
         assert r.pvalue == 1.0, str(r)
+
+
+@pytest.mark.parametrize("nonlinearity", ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                                          "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
+                                          "leaky_relu", "selu"])
+@pytest.mark.parametrize("slope", [None, 0.0, 0.2, 2.2360679775])
+def test_gain_table_is_pytorchs(nonlinearity, slope):
+    from initcheck import gains
+
+    assert gains.calculate_gain(nonlinearity, slope) == pytest.approx(
+        init.calculate_gain(nonlinearity, slope), rel=1e-15)
