@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy import stats
+from initcheck.stats import intervals
 
 __all__ = ["Case", "Outcome", "clopper_pearson", "run_cases"]
 
@@ -43,11 +43,8 @@ class Outcome:
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper–Pearson) two-sided interval for a binomial rate k/n."""
-    a = (1 - level) / 2
-    low = 0.0 if k == 0 else float(stats.beta.ppf(a, k, n - k + 1))
-    high = 1.0 if k == n else float(stats.beta.isf(a, k + 1, n - k))
-    return low, high
+    """Exact (Clopper–Pearson) two-sided interval for a binomial rate k/n, at ``level``."""
+    return intervals.clopper_pearson(k, n, 1 - level)
 
 
 def _one_thread() -> None:

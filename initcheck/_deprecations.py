@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-__all__ = ["REMOVED_IN", "Renamed", "module_getattr", "warn_renamed"]
+__all__ = ["REMOVED_IN", "TABLES", "Renamed", "module_getattr", "warn_renamed"]
 
 REMOVED_IN = "0.3"  # the release in which the old names go
 
@@ -19,6 +19,9 @@ REMOVED_IN = "0.3"  # the release in which the old names go
 Renamed = dict[str, tuple[str, Callable[[], Any]]]
 
 _warned: set[str] = set()
+
+#: every table served by :func:`module_getattr`, by module (filled as modules load)
+TABLES: dict[str, Renamed] = {}
 
 
 def warn_renamed(old: str, new: str, *, stacklevel: int = 3) -> None:
@@ -32,6 +35,7 @@ def warn_renamed(old: str, new: str, *, stacklevel: int = 3) -> None:
 
 def module_getattr(module: str, table: Renamed) -> Callable[[str], Any]:
     """A module-level ``__getattr__`` serving the old names of ``table`` (with one warning each)."""
+    TABLES[module] = table
     def __getattr__(name: str) -> Any:
         if name in table:
             new, get = table[name]

@@ -20,7 +20,7 @@ from .drawing import DEFAULT_TIMEOUT
 from .errors import UsageError
 from .options import number_type, shape_type
 from .progress import Progress
-from .report import table
+from .render import table
 from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE
 
 __all__ = ["main"]
@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check every claim of 'Numerical Stability and Initialization'. "
                        "Exit 0 only if every claim holds.")
     v.add_argument("--json", action="store_true", help="print the results as JSON")
-    v.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids (or id prefixes)")
+    v.add_argument("--only", nargs="+", action="extend", metavar="ID",
+                   help="check only these claim ids (or id prefixes); repeatable")
     v.add_argument("--seed", type=_seed, default=0, help="seed of every random draw (default 0)")
     v.add_argument("--list", action="store_true", help="list the claims without checking them")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -137,7 +138,7 @@ def _law_option(args: argparse.Namespace) -> str:
 
 def _check(args: argparse.Namespace) -> int:
     from .adapters import adapt, load_target, parse_options
-    from .report import jsonable
+    from .render import jsonable
     from .verdict import check
 
     if os.getcwd() not in sys.path:  # a user's own module, named from where they stand
@@ -169,7 +170,7 @@ def _check(args: argparse.Namespace) -> int:
 def _conformance(args: argparse.Namespace) -> int:
     from .adapters import conformance
     from .conformance import run_conformance
-    from .report import jsonable
+    from .render import jsonable
 
     if args.framework in ("torch", "jax", "flax", "keras", "tensorflow", "mxnet"):
         total = len(conformance(args.framework))
@@ -189,9 +190,7 @@ def _conformance(args: argparse.Namespace) -> int:
         for e in matrix.excluded:
             print(f"  not in the matrix: {e.name}: {e.reason}")
         print()
-        bad = sum(r.status != "conforms" for r in matrix.rows)
-        print(f"{args.framework}: {len(matrix.rows) - bad} of {len(matrix.rows)} initializers conform "
-              f"(matrix α = {args.alpha:g}, shared by {matrix.total} rows; seed {args.seed}).")
+        print(matrix.summary())
     if matrix.interrupted:
         print(f"initcheck: interrupted after {len(matrix.rows)} of {matrix.total} rows", file=sys.stderr)
         return 130
@@ -222,61 +221,31 @@ def _laws(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .claims import CLAIMS, VERIFY_ALPHA, run_claims, select
-    from .report import jsonable
+    from .claims import select, verify
+    from .render import jsonable
 
     claims = select(args.only)
     if args.list:
         print(table(["id", "kind", "section", "statement"],
                     [[c.id, c.kind, c.section, c.statement] for c in claims], [None, None, 28, 60]))
         return EXIT_OK
-    results = run_claims(claims, seed=args.seed, progress=not args.json)
-    holds = all(r.outcome.holds for r in results)
+    report = verify(args.only, seed=args.seed, progress=not args.json)
     if args.json:
-        data = {
-            "command": "verify",
-            "seed": args.seed,
-            "family_alpha": VERIFY_ALPHA,
-            "statistical_claims": sum(c.kind == "statistical" for c in CLAIMS),
-            "holds": holds,
-            "claims": [
-                {
-                    "id": r.claim.id,
-                    "statement": r.claim.statement,
-                    "section": r.claim.section,
-                    "kind": r.claim.kind,
-                    "holds": r.outcome.holds,
-                    "n": r.outcome.n,
-                    "alpha": r.alpha if r.claim.kind == "statistical" else None,
-                    "test": r.outcome.note,
-                    "tested_in": r.claim.tests,
-                    "measurements": {
-                        m.name: {"value": m.value, "ci": list(m.ci) if m.ci else None, "expected": m.expected}
-                        for m in r.outcome.measurements
-                    },
-                }
-                for r in results
-            ],
-            "timings_seconds": {r.claim.id: round(r.seconds, 3) for r in results},
-        }
-        print(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
-        return EXIT_OK if holds else EXIT_FAIL
+        print(json.dumps(jsonable(report.to_dict()), indent=2, ensure_ascii=False))
+        return EXIT_OK if report.passed else EXIT_FAIL
     rows = []
-    for r in results:
+    for r in report.results:
         ms = r.outcome.measurements
         shown = [str(m) for m in ms[:HEADLINE]]
         if len(ms) > HEADLINE:
             shown.append(f"(+{len(ms) - HEADLINE} more in --json)")
         rows.append([r.claim.id, r.claim.statement, "\n".join(shown), f"{r.outcome.n:,}",
-                     "holds" if r.outcome.holds else "FAILS"])
-    print(table(["id", "statement", "measured [interval] (theory)", "n", "verdict"], rows, [None, 46, None, None, None]))
-    failed = [r.claim.id for r in results if not r.outcome.holds]
-    total = sum(r.seconds for r in results)
+                     "holds" if r.passed else "FAILS"])
+    print(table(["id", "statement", "measured [interval] (theory)", "n", "verdict"], rows,
+                [None, 46, None, None, None]))
     print()
-    print(f"{len(results) - len(failed)} of {len(results)} claims hold (seed {args.seed}, family-wise α = "
-          f"{VERIFY_ALPHA:g} over the statistical claims, {total:.1f} s)."
-          + (f" Failing: {', '.join(failed)}." if failed else ""))
-    return EXIT_OK if holds else EXIT_FAIL
+    print(report.summary())
+    return EXIT_OK if report.passed else EXIT_FAIL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

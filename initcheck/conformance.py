@@ -24,34 +24,99 @@ from .adapters import (
     load_target,
 )
 from .errors import UsageError, expected
-from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE, Report, check
+from .reproducer import reproducer
+from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE, Report, Result, check
 
 __all__ = ["RowResult", "Matrix", "run_conformance"]
 
 
 @dataclass(frozen=True)
 class RowResult:
-    """One row's verdict: ``conforms``, ``does not conform``, or ``error`` (could not adapt)."""
+    """One row's verdict: ``conforms``, ``does not conform``, or ``error`` (could not adapt).
+
+    Attributes:
+        row: the row (initializer, law, keyword arguments).
+        status: ``conforms``, ``does not conform`` or ``error``.
+        report: the ``check`` verdict (None for an error).
+        error: why the row could not be checked (None otherwise).
+        seconds: time the row took.
+        layout: the layout it was checked in.
+        seed: the matrix's seed.
+        alpha: the row's share of the matrix's α.
+        tolerance: the verdict's tolerance.
+    """
 
     row: ConformanceRow
     status: str
     report: Report | None
     error: str | None
     seconds: float
+    layout: str | None = None
+    seed: int = 0
+    alpha: float = DEFAULT_ALPHA
+    tolerance: float = DEFAULT_TOLERANCE
+
+    @property
+    def passed(self) -> bool:
+        """Whether the initializer conforms to the law its documentation promises."""
+        return self.status == "conforms"
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        """Every test of the row's verdict (none for an error)."""
+        return self.report.results if self.report else ()
+
+    @property
+    def findings(self) -> tuple[Result, ...]:
+        """The rejected tests of the row's verdict."""
+        return self.report.findings if self.report else ()
+
+    @property
+    def reproducer(self) -> str:
+        """The ``initcheck check`` command that gives this row's verdict again."""
+        shapes = ["x".join(map(str, s)) for s in self.row.shapes] if self.row.shapes else None
+        return reproducer("check", self.row.target, law=self.row.law,
+                          kwarg=[f"{k}={_option(v)}" for k, v in self.row.kwargs.items()],
+                          layout=self.layout, shape=shapes, seed=self.seed, alpha=self.alpha,
+                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
 
     def worst(self) -> str:
         """The first finding in a few words, or the error."""
         if self.error:
             return self.error
-        if self.report is None or not self.report.findings:
+        if not self.findings:
             return ""
-        f = self.report.findings[0]
+        f = self.findings[0]
         return f"{f.check}: {f.detail}"
+
+    def summary(self) -> str:
+        """One line: the row, its verdict, and the first finding or error."""
+        worst = f": {self.worst()}" if not self.passed else ""
+        return f"{self.row.name} {self.status} to {self.row.law}{worst}"
+
+    def sentences(self) -> list[str]:
+        """One sentence per finding (or the error), with this row's reproducer."""
+        if self.error:
+            return [f"{self.row.name}: could not be checked: {self.error}; re-run: {self.reproducer}"]
+        return [f"{self.row.name}: {f.check}: {f.detail} (shape {'x'.join(map(str, f.shape))}, seed {f.seed}, "
+                f"p = {f.pvalue:.3g}); re-run: {self.reproducer}" for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-ready data (one entry of ``initcheck conformance --json``)."""
+        r = self.row
+        return {"name": r.name, "target": r.target, "kwargs": r.kwargs, "law": r.law, "note": r.note,
+                "status": self.status, "passed": self.passed, "n": self.report.n if self.report else 0,
+                "finding": self.worst(), "findings": [f.to_dict() for f in self.findings],
+                "reproducer": self.reproducer}
+
+
+def _option(value: Any) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """A framework's conformance matrix (possibly cut short by Ctrl-C)."""
+    """A framework's conformance matrix (possibly cut short by Ctrl-C): a report whose results are rows."""
 
     framework: str
     rows: tuple[RowResult, ...]
@@ -63,22 +128,48 @@ class Matrix:
     interrupted: bool = False
 
     @property
+    def results(self) -> tuple[RowResult, ...]:
+        """Every row checked."""
+        return self.rows
+
+    @property
+    def findings(self) -> tuple[RowResult, ...]:
+        """The rows that do not conform (or could not be checked)."""
+        return tuple(r for r in self.rows if not r.passed)
+
+    @property
     def passed(self) -> bool:
-        return not self.interrupted and all(r.status == "conforms" for r in self.rows)
+        """Whether every row conforms (and the matrix ran to its end)."""
+        return not self.interrupted and not self.findings
+
+    @property
+    def reproducer(self) -> str:
+        """The command that runs this matrix again."""
+        return reproducer("conformance", self.framework, seed=self.seed, alpha=self.alpha,
+                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
+
+    def summary(self) -> str:
+        """One line: how many rows conform, at which α and seed."""
+        cut = f", interrupted after {len(self.rows)} of {self.total} rows" if self.interrupted else ""
+        return (f"{self.framework}: {len(self.rows) - len(self.findings)} of {len(self.rows)} initializers conform "
+                f"(matrix α = {self.alpha:g}, shared by {self.total} rows; seed {self.seed}{cut}).")
+
+    def sentences(self) -> list[str]:
+        """One sentence per finding of every row that does not conform."""
+        return [s for r in self.findings for s in r.sentences()]
 
     def to_dict(self) -> dict[str, Any]:
+        """The matrix as JSON-ready data (what ``initcheck conformance --json`` prints)."""
         return {
             "framework": self.framework, "passed": self.passed, "interrupted": self.interrupted,
             "rows_done": len(self.rows), "rows_total": self.total, "alpha": self.alpha,
             "alpha_per_row": self.alpha / max(self.total, 1), "tolerance": self.tolerance, "seed": self.seed,
-            "rows": [{"name": r.row.name, "target": r.row.target, "kwargs": r.row.kwargs, "law": r.row.law,
-                      "note": r.row.note, "status": r.status, "n": r.report.n if r.report else 0,
-                      "finding": r.worst(), "findings": [f.to_dict() for f in r.report.findings] if r.report else []}
-                     for r in self.rows],
+            "reproducer": self.reproducer, "rows": [r.to_dict() for r in self.rows],
             "excluded": [{"name": e.name, "target": e.target, "reason": e.reason} for e in self.excluded],
         }
 
     def markdown(self) -> str:
+        """The matrix as a Markdown table (what ``initcheck conformance --markdown`` prints)."""
         lines = ["| initializer | law promised | verdict | values | note |", "|---|---|---|---|---|"]
         for r in self.rows:
             verdict = r.status if r.status == "conforms" else f"**{r.status}**: {_cell(r.worst())}"
@@ -126,12 +217,14 @@ def run_conformance(
             except UsageError as err:
                 if not done and "install" in str(err):
                     raise  # the framework itself is missing: a usage error for the whole command
-                done.append(RowResult(row, "error", None, str(err), time.perf_counter() - start))
+                done.append(RowResult(row, "error", None, str(err), time.perf_counter() - start, None, seed,
+                                      share, tolerance))
                 continue
             report = check(adapted.sampler, row.law, layout=adapted.layout, shapes=row.shapes, seed=seed,
                            alpha=share, tolerance=tolerance, target=row.target)
             status = "conforms" if report.passed else "does not conform"
-            done.append(RowResult(row, status, report, None, time.perf_counter() - start))
+            done.append(RowResult(row, status, report, None, time.perf_counter() - start, adapted.layout, seed,
+                                  share, tolerance))
             if advance is not None:
                 advance()
     except KeyboardInterrupt:

@@ -10,13 +10,12 @@ mean-square factor is exactly n·σ² both ways (Var[o] = n_in·σ²·γ²).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .init import Sampler
-from .mlp import backward, build_mlp, forward
+from .propagation.measure import measure_network
 
 __all__ = ["DepthFactors", "depth_factors"]
 
@@ -47,16 +46,11 @@ def depth_factors(
 ) -> DepthFactors:
     """Measure per-layer forward and backward factors over independent initializations.
 
-    Each trial draws a fresh network (``build_mlp`` with ``init`` and a trial
-    seed), sends N(0, 1) inputs forward and N(0, 1) output gradients back.
+    A specialization of :func:`initcheck.propagation.measure.measure_network`:
+    ``depth`` layers of ``width`` units, N(0, 1) inputs and N(0, 1) output
+    gradients, each trial a fresh network drawn by ``init``.
     """
-    rng = np.random.default_rng(seed)
-    fwd_f, bwd_f = np.empty(trials), np.empty(trials)
-    for t in range(trials):
-        net = build_mlp([width] * (depth + 1), activation, weight_sampler=init, seed=int(rng.integers(2**32)))
-        fwd = forward(net, rng.normal(size=(batch, width)))
-        g = backward(net, fwd, rng.normal(size=(batch, width))).pre
-        q = [float(np.mean(h**2)) for h in fwd.pre]
-        fwd_f[t] = (math.log(q[-1]) - math.log(q[0])) / (depth - 1)
-        bwd_f[t] = (math.log(float(np.mean(g[0] ** 2))) - math.log(float(np.mean(g[-1] ** 2)))) / (depth - 1)
-    return DepthFactors(fwd_f, bwd_f)
+    m = measure_network([width] * (depth + 1), activation, init, trials=trials, batch=batch, seed=seed)
+    with np.errstate(all="ignore"):
+        q, g = np.log(m.forward), np.log(m.backward)
+    return DepthFactors((q[:, -1] - q[:, 0]) / (depth - 1), (g[:, 0] - g[:, -1]) / (depth - 1))

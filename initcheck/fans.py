@@ -33,13 +33,28 @@ layer's real data flow, pass ``in_axis=0, out_axis=1``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from . import validate
 from .errors import expected
 
-__all__ = ["LAYOUTS", "Fans", "Layout", "compute_fans", "fan_for_mode", "validate_shape"]
+__all__ = [
+    "LAYOUTS",
+    "Fans",
+    "Layout",
+    "compute_fans",
+    "fan_for_mode",
+    "from_torch",
+    "matrix_shape",
+    "unit_rows",
+    "validate_layout",
+    "validate_shape",
+]
 
 Layout = Literal["torch", "mxnet", "keras", "jax", "flax", "tf"]
 
@@ -54,6 +69,44 @@ LAYOUTS: dict[str, tuple[int, int]] = {
 }
 
 MODES = ("fan_in", "fan_out", "fan_avg")
+UNITS_FIRST = (1, 0)  # the axes of the torch layout: output units on axis 0
+
+
+def validate_layout(layout: object) -> str:
+    """``layout`` if it is a named layout, else a UsageError naming the choices."""
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise expected("layout", layout, f"one of {', '.join(LAYOUTS)}")
+    return layout
+
+
+def from_torch(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
+    """A torch-layout shape ``(out, in, *kernel)`` written in ``layout``.
+
+    >>> from_torch((16, 8, 3, 3), "keras")
+    (3, 3, 8, 16)
+    """
+    if LAYOUTS[validate_layout(layout)] == UNITS_FIRST:
+        return tuple(shape)
+    return (*shape[2:], shape[1], shape[0])
+
+
+def matrix_shape(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
+    """The 2-D matrix a weight of ``shape`` is seen as (orthogonal laws): ``(shape[0], rest)``
+    in the torch layout, ``(rest, shape[-1])`` in the keras one.
+
+    >>> matrix_shape((16, 8, 3, 3), "torch"), matrix_shape((3, 3, 8, 16), "keras")
+    ((16, 72), (72, 16))
+    """
+    numel = math.prod(shape)
+    rows = shape[0] if LAYOUTS[validate_layout(layout)] == UNITS_FIRST else numel // shape[-1]
+    return rows, numel // rows
+
+
+def unit_rows(a: np.ndarray, layout: str) -> np.ndarray:
+    """The weight ``a`` as ``(output units, inputs per unit)``: one row per output unit."""
+    if LAYOUTS[validate_layout(layout)] == UNITS_FIRST:
+        return a.reshape(a.shape[0], -1)
+    return a.reshape(-1, a.shape[-1]).T
 
 
 @dataclass(frozen=True)

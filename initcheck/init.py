@@ -42,7 +42,7 @@ from scipy import stats
 
 from . import validate
 from .errors import expected
-from .fans import compute_fans, fan_for_mode, validate_shape
+from .fans import compute_fans, fan_for_mode, matrix_shape, validate_layout, validate_shape
 from .gains import calculate_gain
 
 __all__ = [
@@ -328,16 +328,12 @@ def orthogonal(gain: float = 1.0, *, layout: str | None = "torch") -> Initialize
     of R's diagonal; without that correction Q is *not* Haar distributed.
     """
     g = _finite("gain", gain, positive=True)
-    keras = layout in ("keras", "jax", "flax", "tf")
-    if layout not in ("torch", "mxnet") and not keras:
-        raise expected("layout", layout, "a named layout (torch, mxnet, keras, jax, flax, tf)")
+    named = validate_layout(layout)
 
     def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         if len(shape) < 2:
             raise expected("shape", shape, "at least 2 dimensions for an orthogonal matrix")
-        numel = math.prod(shape)
-        rows = numel // shape[-1] if keras else shape[0]
-        cols = numel // rows
+        rows, cols = matrix_shape(shape, named)
         a = rng.normal(size=(max(rows, cols), min(rows, cols)))
         q, r = np.linalg.qr(a)
         q = q * np.sign(np.diag(r))

@@ -24,7 +24,7 @@ from scipy import stats
 
 from ._deprecations import module_getattr
 from .errors import expected
-from .fans import compute_fans, fan_for_mode, validate_shape
+from .fans import compute_fans, fan_for_mode, matrix_shape, validate_shape
 from .gains import NONLINEARITIES, calculate_gain
 
 __all__ = ["LAWS", "Law", "LawDef", "TargetLaw", "parse_law", "target_law"]
@@ -156,11 +156,9 @@ def _truncated(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
 def _orthogonal(p: Params, shape: tuple[int, ...], layout: str) -> TargetLaw:
     if len(shape) < 2:
         raise expected("shape", shape, "at least 2 dimensions for an orthogonal matrix")
-    numel = math.prod(shape)
-    rows = numel // shape[-1] if layout in ("keras", "jax", "flax", "tf") else shape[0]
+    rows, cols = matrix_shape(shape, layout)
     g = _f(p, "gain")
-    return TargetLaw("orthogonal", f"Haar orthogonal {rows}x{numel // rows} times {g:g}", gain=g,
-                     matrix=(rows, numel // rows))
+    return TargetLaw("orthogonal", f"Haar orthogonal {rows}x{cols} times {g:g}", gain=g, matrix=(rows, cols))
 
 
 def _constant(value: float) -> Builder:

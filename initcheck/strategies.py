@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from .errors import expected
-from .fans import LAYOUTS
+from .fans import from_torch, validate_layout
 
 __all__ = ["claims", "fans", "seeds", "shapes"]
 
@@ -26,14 +25,13 @@ def shapes(layout: str = "torch", *, max_kernel_dims: int = 3, max_channels: int
     """Weight shapes in ``layout``: dense ``(out, in)`` and convolution kernels with 1 to
     ``max_kernel_dims`` spatial dimensions (``(out, in, *k)`` in torch layout,
     ``(*k, in, out)`` in keras layout)."""
-    if layout not in LAYOUTS:
-        raise expected("layout", layout, f"one of {', '.join(LAYOUTS)}")
+    validate_layout(layout)
     channels = st.integers(1, max_channels)
     kernel = st.lists(st.integers(1, max_kernel), min_size=0, max_size=max_kernel_dims)
 
     def arrange(parts: tuple[int, int, list[int]]) -> tuple[int, ...]:
         out, inp, k = parts
-        return (out, inp, *k) if LAYOUTS[layout] == (1, 0) else (*k, inp, out)
+        return from_torch((out, inp, *k), layout)
 
     return st.tuples(channels, channels, kernel).map(arrange)
 

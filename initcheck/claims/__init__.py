@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Claim, Context, Measurement, Outcome
-from .registry import CLAIMS, VERIFY_ALPHA, ClaimResult, run_claims, select
+from .registry import CLAIMS, VERIFY_ALPHA, ClaimResult, VerifyReport, run_claims, select, verify
 
 __all__ = [
     "CLAIMS",
@@ -13,6 +13,8 @@ __all__ = [
     "Context",
     "Measurement",
     "Outcome",
+    "VerifyReport",
     "run_claims",
     "select",
+    "verify",
 ]

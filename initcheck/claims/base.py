@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
+from .._deprecations import warn_renamed
+
 __all__ = ["Claim", "Context", "Measurement", "Outcome"]
 
 Kind = Literal["exact", "statistical"]
@@ -52,16 +54,22 @@ class Outcome:
     """The result of checking one claim.
 
     Attributes:
-        holds: whether the claim holds.
+        passed: whether the claim holds.
         measurements: what was measured, in display order.
         n: how many samples (draws, trials or points) the check used.
         note: one sentence saying what was tested, at what false-alarm rate.
     """
 
-    holds: bool
+    passed: bool
     measurements: tuple[Measurement, ...]
     n: int
     note: str = ""
+
+    @property
+    def holds(self) -> bool:
+        """Deprecated: :attr:`passed`."""
+        warn_renamed("Outcome.holds", "Outcome.passed")
+        return self.passed
 
     def get(self, name: str) -> Measurement:
         """The measurement called ``name`` (KeyError if there is none)."""

@@ -12,9 +12,9 @@ import numpy as np
 from scipy import stats
 
 from ..products import LN10, log_norm_moments, log_product, lyapunov_exponent
+from ..stats.intervals import clopper_pearson, t_interval
 from .base import Claim, Context, Measurement, Outcome
 from .book import PRINTED_PRODUCTS
-from .measure import clopper_pearson, t_interval
 
 __all__ = ["CLAIMS", "critical_widths", "percentile_of"]
 

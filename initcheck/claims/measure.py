@@ -1,34 +1,11 @@
-"""Interval estimates the claims report: t intervals, binomial intervals, equivalence.
-
-Hypothesis tests against a law live in :mod:`initcheck.stats`; what is here
-estimates a quantity from independent trials (one number per trial) when no
-closed-form variance is available.
-"""
+"""Deprecated: the intervals moved to :mod:`initcheck.stats.intervals`."""
 
 from __future__ import annotations
 
-import math
+from .._deprecations import module_getattr
+from ..stats import intervals as _intervals
 
-import numpy as np
-from scipy import stats
-
-__all__ = ["clopper_pearson", "t_interval"]
-
-
-def t_interval(values: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    """Mean of iid ``values`` with its two-sided (1 - alpha) Student-t interval.
-
-    Returns:
-        (mean, low, high).
-    """
-    v = np.asarray(values, dtype=np.float64).ravel()
-    mean = float(v.mean())
-    half = float(stats.t.isf(alpha / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return mean, mean - half, mean + half
-
-
-def clopper_pearson(successes: int, n: int, alpha: float) -> tuple[float, float]:
-    """Exact two-sided (1 - alpha) interval for a binomial proportion."""
-    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, n - successes + 1))
-    hi = 1.0 if successes == n else float(stats.beta.isf(alpha / 2, successes + 1, n - successes))
-    return lo, hi
+__getattr__ = module_getattr(__name__, {
+    name: (f"initcheck.stats.intervals.{name}", lambda name=name: getattr(_intervals, name))
+    for name in ("clopper_pearson", "t_interval")
+})

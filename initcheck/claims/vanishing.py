@@ -13,8 +13,8 @@ from ..activations import get_activation
 from ..depth import depth_factors
 from ..init import he_normal, xavier_normal
 from ..mlp import MLP, backward, forward
+from ..stats.intervals import t_interval
 from .base import Claim, Context, Measurement, Outcome
-from .measure import t_interval
 
 __all__ = ["CLAIMS"]
 

@@ -18,8 +18,8 @@ from ..distributions import ZERO_MEAN_LAWS, ZeroMeanLaw
 from ..init import mxnet_default, normal, xavier_normal, xavier_uniform, zeros
 from ..products import lyapunov_exponent
 from ..stats import ad_test, bound_reach_test, mean_test, support_test, variance_test
+from ..stats.intervals import t_interval
 from .base import Claim, Context, Measurement, Outcome
-from .measure import t_interval
 
 __all__ = ["CLAIMS", "layer_trials"]
 

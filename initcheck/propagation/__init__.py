@@ -14,11 +14,12 @@ a declared expectation (``within=2``, ``factor=0.25``).
 
 from __future__ import annotations
 
+from .._deprecations import module_getattr
 from .api import propagate
 from .cases import CASES, Case, run_case
 from .drift import DriftResult, finite_width_drift
 from .estimates import Estimate
-from .expect import Expectation, Finding, parse_expectation
+from .expect import Expectation, LayerResult, parse_expectation
 from .isometry import SpreadPoint, jacobian_spread
 from .meanfield import (
     MeanField,
@@ -42,7 +43,7 @@ __all__ = [
     "DriftResult",
     "Estimate",
     "Expectation",
-    "Finding",
+    "LayerResult",
     "LayerRow",
     "MLPSpec",
     "MeanField",
@@ -68,3 +69,7 @@ __all__ = [
     "run_case",
     "save_plot",
 ]
+
+
+__getattr__ = module_getattr(__name__, {
+    "Finding": ("initcheck.propagation.LayerResult", lambda: LayerResult)})

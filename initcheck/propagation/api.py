@@ -6,7 +6,7 @@ initializations and test the declared expectation (every hidden layer within a
 factor 2 of the first, both ways):
 
 >>> report = propagate(widths="784,256x6,10", activation="relu", init="he_normal", trials=8, batch=16)
->>> report.holds, report.meanfield.phase
+>>> report.passed, report.meanfield.phase
 (True, 'critical')
 
 A user's PyTorch or Flax (linen) model is given by a zero-argument factory
@@ -135,7 +135,7 @@ def propagate(
             spec = MLPSpec(widths, activation, init, bias, input, input_std)  # type: ignore[arg-type]
         m = measure_mlp(spec, trials=trials, batch=batch, seed=seed, progress=progress)
         return build_report(m, e, target=spec.describe(), alpha=a, theory=network_theory(spec),
-                            command=_mlp_command(spec, trials, batch, seed, e, a))
+                            reproducer=_mlp_command(spec, trials, batch, seed, e, a))
     if target is None:
         raise expected("target", None, "widths for the reference MLP, or a model factory (module:factory)")
     if widths is not None:
@@ -171,7 +171,7 @@ def propagate(
                              batch=batch, seed=seed, expect=str(e), input=None if plain_input else input,
                              input_std=None if plain_input else input_std, eval=not train, dtype=dtype,
                              alpha=None if a == DEFAULT_ALPHA else a)
-    return build_report(m, e, target=what, alpha=a, theory=theory, command=command)
+    return build_report(m, e, target=what, alpha=a, theory=theory, reproducer=command)
 
 
 MEAN_TOLERANCE = 0.05  # |mean of w| / rms(w) above this: the weights' mean is not zero, the theory does not apply

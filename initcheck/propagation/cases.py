@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._deprecations import warn_renamed
 from ..errors import expected
 from .api import propagate
 from .report import PropagationReport
@@ -37,15 +38,21 @@ class Case:
         name: its id.
         spec: the network.
         expect: the expectation it is judged by.
-        holds: the verdict the chapter predicts.
+        passes: the verdict the chapter predicts (whether the expectation passes).
         why: the reason, in a few words.
     """
 
     name: str
     spec: MLPSpec
     expect: str
-    holds: bool
+    passes: bool
     why: str
+
+    @property
+    def holds(self) -> bool:
+        """Deprecated: :attr:`passes`."""
+        warn_renamed("Case.holds", "Case.passes")
+        return self.passes
 
 
 CASES: tuple[Case, ...] = (

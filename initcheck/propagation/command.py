@@ -150,4 +150,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(render(report, plot=args.plot))
-    return EXIT_OK if report.holds else EXIT_FAIL
+    return EXIT_OK if report.passed else EXIT_FAIL

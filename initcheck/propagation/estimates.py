@@ -2,7 +2,7 @@
 
 Each quantity is measured once per independent initialization (trial), so
 its mean over trials has a Student-t interval
-(:func:`initcheck.claims.measure.t_interval`). Ratios between layers (to the
+(:func:`initcheck.stats.intervals.t_interval`). Ratios between layers (to the
 reference layer, or to the neighbouring layer: the per-layer factor) are
 taken within each trial, then summarized two ways:
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..claims.measure import t_interval
+from ..stats.intervals import t_interval
 
 __all__ = ["Estimate", "estimate", "ratio_estimate"]
 

@@ -31,13 +31,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .._deprecations import module_getattr
 from ..errors import expected
 
 __all__ = [
     "DEFAULT_EXPECTATION",
     "DEFAULT_FACTOR_TOLERANCE",
     "Expectation",
-    "Finding",
+    "LayerResult",
     "classify",
     "parse_expectation",
 ]
@@ -142,8 +143,9 @@ def parse_expectation(text: str | Expectation) -> Expectation:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One tested quantity: a hidden layer's ratio or factor against the band.
+class LayerResult:
+    """One tested quantity: a hidden layer's ratio or factor against the band (a *finding*
+    when it is ``outside``).
 
     Attributes:
         direction: ``forward`` or ``backward``.
@@ -180,7 +182,7 @@ class Finding:
                 f"[{self.low:.4g}, {self.high:.4g}], {self.status} [{self.band[0]:.4g}, {self.band[1]:.4g}]")
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as plain data."""
+        """The result as plain data."""
         return {"direction": self.direction, "layer": self.layer, "name": self.name, "quantity": self.quantity,
                 "value": self.value, "ci": [self.low, self.high], "band": list(self.band), "status": self.status}
 
@@ -205,3 +207,7 @@ def classify(value: float, low: float, high: float, band: tuple[float, float]) -
     if lo_b <= low and high <= hi_b:
         return "inside"
     return "undecided"
+
+
+__getattr__ = module_getattr(__name__, {
+    "Finding": ("initcheck.propagation.expect.LayerResult", lambda: LayerResult)})

@@ -21,17 +21,18 @@ gradients come from the t-th child of ``numpy.random.SeedSequence(seed)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import validate
 from ..distributions import zero_mean_law
-from ..errors import expected
+from ..init import Sampler
 from ..mlp import backward, build_mlp, forward
 from .spec import MLPSpec, parse_init
 
-__all__ = ["Measurements", "measure_mlp", "trial_seeds"]
+__all__ = ["Measurements", "measure_mlp", "measure_network", "trial_seeds"]
 
 #: ``progress(done, total)``, called after each trial
 ProgressFn = Callable[[int, int], None]
@@ -91,10 +92,8 @@ def trial_seeds(seed: int, trials: int) -> list[tuple[int, int, int]]:
     >>> trial_seeds(0, 2) == trial_seeds(0, 3)[:2]
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise expected("seed", seed, "a non-negative integer")
-    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 2:
-        raise expected("trials", trials, "an integer >= 2 (intervals need two trials)")
+    validate.seed(seed)
+    validate.count("trials", trials, 2, "intervals need two trials")
     out = []
     for child in np.random.SeedSequence(int(seed)).spawn(int(trials)):
         s = child.generate_state(3, dtype=np.uint32)
@@ -104,9 +103,7 @@ def trial_seeds(seed: int, trials: int) -> list[tuple[int, int, int]]:
 
 def check_batch(batch: object) -> int:
     """``batch`` as a positive int, or a UsageError."""
-    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise expected("batch", batch, "a positive integer")
-    return int(batch)
+    return validate.count("batch", batch)
 
 
 def log_mean_square(x: np.ndarray) -> np.ndarray:
@@ -141,17 +138,43 @@ def measure_mlp(
     Raises:
         UsageError: bad ``trials``, ``batch`` or ``seed``.
     """
+    return measure_network(spec.widths, spec.activation, parse_init(spec.init),
+                           None if spec.bias == "zeros" else parse_init(spec.bias), input=spec.input,
+                           input_std=spec.input_std, trials=trials, batch=batch, seed=seed, progress=progress)
+
+
+def measure_network(
+    widths: Sequence[int],
+    activation: str,
+    weights: Sampler,
+    biases: Sampler | None = None,
+    *,
+    input: str = "normal",
+    input_std: float = 1.0,
+    trials: int = 30,
+    batch: int = 64,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> Measurements:
+    """Measure every layer of a reference MLP whose weights any sampler draws (:func:`measure_mlp`'s core).
+
+    Args:
+        widths: the layer widths, input first.
+        activation: the hidden layers' activation.
+        weights: the weights' sampler; ``biases`` the biases' (None: zero biases).
+        input: the input law's name (:func:`initcheck.distributions.zero_mean_law`); ``input_std`` its std.
+        trials, batch, seed, progress: as for :func:`measure_mlp`.
+    """
     seeds = trial_seeds(seed, trials)
-    b = check_batch(batch)
-    weights = parse_init(spec.init)
-    biases = None if spec.bias == "zeros" else parse_init(spec.bias)
-    law = zero_mean_law(spec.input)
-    depth = spec.depth
+    b = validate.count("batch", batch)
+    law = zero_mean_law(input)
+    widths = list(widths)
+    depth = len(widths) - 1
     arrays = {k: np.empty((trials, depth)) for k in ("f", "b", "w", "fl", "bl")}
     for t, (net_seed, in_seed, grad_seed) in enumerate(seeds):
-        net = build_mlp(spec.widths, spec.activation, weight_sampler=weights, bias_sampler=biases, seed=net_seed)
-        x = law.draw(np.random.default_rng(in_seed), (b, spec.widths[0]), spec.input_std)
-        g = np.random.default_rng(grad_seed).standard_normal((b, spec.widths[-1]))
+        net = build_mlp(widths, activation, weight_sampler=weights, bias_sampler=biases, seed=net_seed)
+        x = law.draw(np.random.default_rng(in_seed), (b, widths[0]), input_std)
+        g = np.random.default_rng(grad_seed).standard_normal((b, widths[-1]))
         with np.errstate(all="ignore"):
             fwd = forward(net, x)
             grads = backward(net, fwd, g)
@@ -165,7 +188,7 @@ def measure_mlp(
             progress(t + 1, trials)
     return Measurements(
         names=tuple(str(i + 1) for i in range(depth)),
-        widths=tuple(spec.widths[1:]),
+        widths=tuple(widths[1:]),
         forward=arrays["f"],
         backward=arrays["b"],
         weight_grad=arrays["w"],

@@ -101,7 +101,7 @@ def plot_report(report: PropagationReport, *, title: str | None = None) -> Any:
     left.set_title("mean square / first hidden layer's (forward, backward)", fontsize=9)
     right.set_title("per-layer factor between hidden layers", fontsize=9)
     left.legend(fontsize=7, loc="best")
-    verdict = "holds" if report.holds else "FAILS"
+    verdict = "holds" if report.passed else "FAILS"
     fig.suptitle(title if title is not None else f"{report.target}\nexpectation {e}: {verdict}", fontsize=8)
     fig.tight_layout()
     return fig

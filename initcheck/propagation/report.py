@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ..report import jsonable
+from .._deprecations import warn_renamed
+from ..render import jsonable
 from .estimates import Estimate, estimate, ratio_estimate
-from .expect import Expectation, Finding, classify
+from .expect import Expectation, LayerResult, classify
 from .meanfield import MeanField
 from .measure import Measurements
 from .theory import NetworkTheory
@@ -118,8 +119,8 @@ class PropagationReport:
         target: what was measured, in words.
         layers: one :class:`LayerRow` per layer, input to output.
         expectation: the declared expectation.
-        findings: one :class:`~.expect.Finding` per tested quantity.
-        holds: True unless some finding is ``outside``.
+        results: one :class:`~.expect.LayerResult` per tested quantity.
+        passed: True unless some result is ``outside`` (a finding).
         alpha: the verdict's family-wise false-alarm probability.
         interval_alpha: the level of each interval (``alpha / m``).
         trials: independent initializations.
@@ -129,14 +130,14 @@ class PropagationReport:
         theory_applies: whether the mean-field assumptions hold (False without theory).
         notes: where theory is approximate or absent.
         drift: the typical vs mean-square change per layer (None below 2 hidden layers).
-        command: a command line that reproduces the run, where there is one.
+        reproducer: the command line that reproduces the run, where there is one.
     """
 
     target: str
     layers: tuple[LayerRow, ...]
     expectation: Expectation
-    findings: tuple[Finding, ...]
-    holds: bool
+    results: tuple[LayerResult, ...]
+    passed: bool
     alpha: float
     interval_alpha: float
     trials: int
@@ -146,17 +147,41 @@ class PropagationReport:
     theory_applies: bool = False
     notes: tuple[str, ...] = ()
     drift: Drift | None = None
-    command: str | None = None
+    reproducer: str | None = None
 
     @property
-    def failures(self) -> tuple[Finding, ...]:
-        """The findings outside the band."""
-        return tuple(f for f in self.findings if f.status == "outside")
+    def findings(self) -> tuple[LayerResult, ...]:
+        """The results outside the band."""
+        return tuple(f for f in self.results if f.status == "outside")
 
     @property
-    def undecided(self) -> tuple[Finding, ...]:
-        """The findings whose interval straddles the band's edge."""
-        return tuple(f for f in self.findings if f.status == "undecided")
+    def undecided(self) -> tuple[LayerResult, ...]:
+        """The results whose interval straddles the band's edge."""
+        return tuple(f for f in self.results if f.status == "undecided")
+
+    @property
+    def failures(self) -> tuple[LayerResult, ...]:
+        """Deprecated: :attr:`findings`."""
+        warn_renamed("PropagationReport.failures", "PropagationReport.findings")
+        return self.findings
+
+    @property
+    def holds(self) -> bool:
+        """Deprecated: :attr:`passed`."""
+        warn_renamed("PropagationReport.holds", "PropagationReport.passed")
+        return self.passed
+
+    @property
+    def command(self) -> str | None:
+        """Deprecated: :attr:`reproducer`."""
+        warn_renamed("PropagationReport.command", "PropagationReport.reproducer")
+        return self.reproducer
+
+    def sentences(self) -> list[str]:
+        """One sentence per finding (a tested quantity outside its band), with the reproducer."""
+        rerun = f"; re-run: {self.reproducer}" if self.reproducer else ""
+        return [f"{self.target}: expectation {self.expectation}: {f.sentence()}{rerun}"
+                for f in sorted(self.findings, key=lambda f: -f.severity)]
 
     def factors(self, direction: str = "forward") -> np.ndarray:
         """The measured per-layer factors of the hidden layers (NaN where none)."""
@@ -165,11 +190,11 @@ class PropagationReport:
 
     def summary(self) -> str:
         """One line: the expectation, HOLDS or FAILS, and the worst layer."""
-        verdict = "holds" if self.holds else "FAILS"
+        verdict = "holds" if self.passed else "FAILS"
         text = f"expectation {self.expectation} ({self.expectation.describe()}): {verdict}"
-        if self.failures:
-            worst = max(self.failures, key=lambda f: f.severity)
-            text += f"; {len(self.failures)} of {len(self.findings)} outside, e.g. {worst.sentence()}"
+        if self.findings:
+            worst = max(self.findings, key=lambda f: f.severity)
+            text += f"; {len(self.findings)} of {len(self.results)} outside, e.g. {worst.sentence()}"
         elif self.undecided:
             text += f"; {len(self.undecided)} undecided (more --trials would tell)"
         return text
@@ -188,14 +213,17 @@ class PropagationReport:
                             "value": self.expectation.value, "tolerance": self.expectation.tolerance,
                             "direction": self.expectation.direction, "band": list(self.expectation.band()),
                             "description": self.expectation.describe()},
-            "holds": self.holds,
+            "passed": self.passed,
+            "holds": self.passed,
+            "results": [f.to_dict() for f in self.results],
             "findings": [f.to_dict() for f in self.findings],
             "meanfield": None if self.meanfield is None else self.meanfield.to_dict(),
             "theory_applies": self.theory_applies,
             "notes": list(self.notes),
             "drift": None if self.drift is None else self.drift.to_dict(),
             "layers": [r.to_dict() for r in self.layers],
-            "reproduce": self.command,
+            "reproducer": self.reproducer,
+            "reproduce": self.reproducer,
         })
 
 
@@ -212,7 +240,7 @@ def build_report(
     target: str,
     alpha: float = DEFAULT_ALPHA,
     theory: NetworkTheory | None = None,
-    command: str | None = None,
+    reproducer: str | None = None,
 ) -> PropagationReport:
     """Estimate every layer's quantities, test the expectation, and attach the theory.
 
@@ -222,7 +250,7 @@ def build_report(
         target: the network in words.
         alpha: family-wise false-alarm probability of the verdict.
         theory: mean-field predictions (reference MLP), or None.
-        command: a command line reproducing the run.
+        reproducer: the command line reproducing the run.
 
     Returns:
         The :class:`PropagationReport`.
@@ -251,20 +279,20 @@ def build_report(
             forward_log=estimate(m.forward_log[:, i], a, nonnegative=False),
             theory=th,
         ))
-    findings = _findings(rows, expectation)
-    holds = not any(f.status == "outside" for f in findings)
+    results = _results(rows, expectation)
+    passed = not any(f.status == "outside" for f in results)
     notes = ("no mean-field theory for this model: measurements only",) if theory is None else theory.notes
-    if not findings:
+    if not results:
         notes += (("fewer than two hidden layers: there is nothing across depth to test, the expectation holds "
                   "trivially"),)
     drift = _drift(m, theory, a) if depth >= 3 else None
     return PropagationReport(
-        target=target, layers=tuple(rows), expectation=expectation, findings=tuple(findings), holds=holds,
+        target=target, layers=tuple(rows), expectation=expectation, results=tuple(results), passed=passed,
         alpha=alpha, interval_alpha=a, trials=m.trials, batch=m.batch, seed=m.seed,
         meanfield=None if theory is None else theory.meanfield,
         theory_applies=False if theory is None else theory.applies,
         notes=notes,
-        drift=drift, command=command,
+        drift=drift, reproducer=reproducer,
     )
 
 
@@ -287,9 +315,9 @@ def _theory_row(t: NetworkTheory, i: int, ref_b: int) -> dict[str, float]:
     return out
 
 
-def _findings(rows: list[LayerRow], e: Expectation) -> list[Finding]:
+def _results(rows: list[LayerRow], e: Expectation) -> list[LayerResult]:
     band = e.band()
-    found: list[Finding] = []
+    found: list[LayerResult] = []
     hidden = [r for r in rows if r.hidden]
     for direction in e.directions():
         for k, r in enumerate(hidden):
@@ -307,7 +335,7 @@ def _findings(rows: list[LayerRow], e: Expectation) -> list[Finding]:
             else:
                 continue
             status = classify(est.typical, est.typical_low, est.typical_high, band)
-            found.append(Finding(direction, r.index, r.name, what, est.typical, est.typical_low, est.typical_high,
+            found.append(LayerResult(direction, r.index, r.name, what, est.typical, est.typical_low, est.typical_high,
                                  band, status))
     return found
 

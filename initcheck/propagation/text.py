@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..report import table
+from ..render import table
 from .estimates import Estimate
 from .report import LayerRow, PropagationReport
 
@@ -73,15 +73,15 @@ def render(report: PropagationReport, *, plot: str | None = None) -> str:
         lines.append(text)
     lines.append("")
     lines.append(report.summary())
-    worst = sorted(report.failures, key=lambda f: -f.severity)
+    worst = sorted(report.findings, key=lambda f: -f.severity)
     for f in worst[:10]:
         lines.append(f"- {f.sentence()}")
-    if len(report.failures) > 10:
-        lines.append(f"- ... and {len(report.failures) - 10} more (all in --json)")
+    if len(report.findings) > 10:
+        lines.append(f"- ... and {len(report.findings) - 10} more (all in --json)")
     for note in report.notes:
         lines.append(f"note: {note}")
     if plot:
         lines.append(f"plot: {plot}")
-    if report.command:
-        lines.append(f"re-run: {report.command}")
+    if report.reproducer:
+        lines.append(f"re-run: {report.reproducer}")
     return "\n".join(lines)

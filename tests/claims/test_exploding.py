@@ -73,4 +73,4 @@ def test_a_broken_growth_law_is_caught(monkeypatch) -> None:
 
     real = mod.log_product
     monkeypatch.setattr(mod, "log_product", lambda *a, **k: real(*a, **{**k, "std": 1.05}))
-    assert not CLAIMS[0].check(Context(seed=0, alpha=1e-7)).holds
+    assert not CLAIMS[0].check(Context(seed=0, alpha=1e-7)).passed

@@ -77,4 +77,4 @@ def test_a_permutation_that_forgets_the_bias_is_caught() -> None:
 
 def test_symmetry_claims_are_exact() -> None:
     assert all(c.kind == "exact" for c in CLAIMS)
-    assert all(c.check(Context(seed=3, alpha=1e-7)).holds for c in CLAIMS)
+    assert all(c.check(Context(seed=3, alpha=1e-7)).passed for c in CLAIMS)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from initcheck.activations import get_activation
 from initcheck.claims.base import Context
-from initcheck.claims.measure import t_interval
+from initcheck.stats.intervals import t_interval
 from initcheck.claims.vanishing import CLAIMS
 from initcheck.depth import depth_factors
 from initcheck.init import he_normal, xavier_normal
@@ -66,7 +66,7 @@ def test_a_wrong_sigmoid_derivative_is_caught(monkeypatch) -> None:
 
     broken = Activation("sigmoid", sigmoid.fn, sigmoid.fn)
     monkeypatch.setattr(mod, "get_activation", lambda name: broken if name == "sigmoid" else get_activation(name))
-    assert not CLAIMS[0].check(Context(seed=0, alpha=1e-7)).holds
+    assert not CLAIMS[0].check(Context(seed=0, alpha=1e-7)).passed
 
 
 def test_he_with_a_lost_factor_two_is_caught(monkeypatch) -> None:
@@ -75,4 +75,4 @@ def test_he_with_a_lost_factor_two_is_caught(monkeypatch) -> None:
     from initcheck.init import lecun_normal
 
     monkeypatch.setattr(mod, "he_normal", lecun_normal)
-    assert not CLAIMS[1].check(Context(seed=0, alpha=1e-7)).holds
+    assert not CLAIMS[1].check(Context(seed=0, alpha=1e-7)).passed

@@ -17,7 +17,7 @@ import pytest
 
 from initcheck.adapters import FRAMEWORKS
 from initcheck.conformance import run_conformance
-from initcheck.report import jsonable
+from initcheck.render import jsonable
 
 #: rows that do not keep the law their row states, and why (each is a real finding)
 KNOWN_NONCONFORMING: dict[str, dict[str, str]] = {

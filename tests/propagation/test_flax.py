@@ -27,7 +27,7 @@ def test_he_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
     # value is 1 (exact in expectation for symmetric weights). The verdict: family-wise 1e-6; the 10 factor
     # intervals (α/10 each) contain 1: 1e-6 together.
     report = propagate(f"{MODELS}:make_he_mlp", input_shape=(64,), trials=20, batch=32, seed=seed)
-    assert report.holds, report.summary()
+    assert report.passed, report.summary()
     hidden = [r for r in report.layers if r.hidden]
     misses = [f"{r.name} forward {r.forward_factor}" for r in hidden[1:] if not r.forward_factor.contains(1.0)]
     misses += [f"{r.name} backward {r.backward_factor}" for r in hidden[:-1] if not r.backward_factor.contains(1.0)]
@@ -39,9 +39,9 @@ def test_he_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
 def test_flax_default_dense_init_halves_relu_signals_and_sigmoid_vanishes():
     # lecun_normal with ReLU: factor 1/2 per layer, the 6th hidden layer at 1/32 of the first (det.)
     default = propagate(f"{MODELS}:make_default_mlp", input_shape=(64,), trials=8, batch=32, seed=0)
-    assert not default.holds and 0.4 < default.layers[2].forward_factor.value < 0.6
+    assert not default.passed and 0.4 < default.layers[2].forward_factor.value < 0.6
     sig = propagate(f"{MODELS}:make_sigmoid_mlp", input_shape=(64,), trials=8, batch=32, seed=0)
-    assert not sig.holds and {f.direction for f in sig.failures} >= {"backward"}
+    assert not sig.passed and {f.direction for f in sig.findings} >= {"backward"}
 
 
 def test_cnn_and_determinism():

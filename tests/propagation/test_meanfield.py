@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from initcheck.activations import get_activation
-from initcheck.claims.measure import t_interval
+from initcheck.stats.intervals import t_interval
 from initcheck.errors import UsageError
 from initcheck.propagation.meanfield import (
     chi1,

@@ -45,7 +45,7 @@ def test_the_chapter_cases_get_their_verdicts(case, seed):
     # inside [1/2, 2]: their typical ratios are 1e-24 (sigmoid, backward), 1e-13 (mxnet) and 1e47 (N(0,1)),
     # dozens of interval widths away: a miss is far below 1e-12.
     report = run_case(case.name, seed=seed)
-    assert report.holds is case.holds, report.summary()
+    assert report.passed is case.passes, report.summary()
 
 
 def test_sigmoid_xavier_vanishes_backward_but_not_forward():
@@ -55,7 +55,7 @@ def test_sigmoid_xavier_vanishes_backward_but_not_forward():
     assert report.meanfield.phase == "ordered" and report.meanfield.chi1 == pytest.approx(0.0557, abs=1e-4)
     forward = report.factors("forward")[3:-1]  # after layer 2 the forward signal sits at the fixed point q*
     assert np.all(np.abs(forward - 1) < 0.5)
-    assert {f.direction for f in report.failures} == {"forward", "backward"}  # q_2/q_1 = 0.2 too
+    assert {f.direction for f in report.findings} == {"forward", "backward"}  # q_2/q_1 = 0.2 too
 
 
 def test_mxnet_default_vanishes_at_its_mean_field_factor():
@@ -65,7 +65,7 @@ def test_mxnet_default_vanishes_at_its_mean_field_factor():
     # factor=0.209 holds for the typical per-layer factor (theory 0.2091, finite-width shift ~1e-3):
     # its false-alarm rate is ALPHA.
     fitted = propagate(CASES[3].spec, trials=10, batch=32, seed=0, expect="factor=0.2091")
-    assert fitted.holds, fitted.summary()
+    assert fitted.passed, fitted.summary()
 
 
 # --- measured factors against mean field at large width ---------------------------------------------
@@ -107,15 +107,17 @@ def test_measured_factors_agree_with_mean_field_at_width_512(name, seed):
 def test_json_has_measurements_theory_and_verdict():
     report = propagate(widths="64,32x4,8", activation="tanh", init="xavier_normal", trials=4, batch=8, seed=1)
     data = json.loads(json.dumps(report.to_dict()))
-    assert data["command"] == "propagate" and isinstance(data["holds"], bool)
+    assert data["command"] == "propagate" and isinstance(data["passed"], bool) and data["holds"] is data["passed"]
     assert data["meanfield"]["phase"] in ("ordered", "critical", "chaotic")
     layer = data["layers"][1]
     for key in ("forward", "backward", "weight_grad", "forward_ratio", "forward_factor", "backward_factor"):
         assert set(layer[key]) >= {"value", "ci"}
     assert set(layer["theory"]) >= {"forward", "backward", "weight_grad", "forward_factor", "backward_factor"}
     assert "typical" in layer["forward_ratio"]
-    assert data["findings"] and {"direction", "layer", "value", "ci", "band", "status"} <= set(data["findings"][0])
-    assert data["reproduce"].startswith("initcheck propagate --widths 64,32x4,8 --activation tanh")
+    assert data["results"] and {"direction", "layer", "value", "ci", "band", "status"} <= set(data["results"][0])
+    assert all(f["status"] == "outside" for f in data["findings"]) and len(data["findings"]) <= len(data["results"])
+    assert data["reproducer"].startswith("initcheck propagate --widths 64,32x4,8 --activation tanh")
+    assert data["reproduce"] == data["reproducer"]
 
 
 @given(seed=seeds)
@@ -130,12 +132,12 @@ def test_same_seed_same_report(seed):
 
 def test_zero_initialization_is_a_verdict_not_a_crash():
     report = propagate(widths="8,8x3,2", init="zeros", trials=3, batch=4)
-    assert not report.holds  # every signal is exactly 0: ratios 0/0 are undefined, reported as outside
+    assert not report.passed  # every signal is exactly 0: ratios 0/0 are undefined, reported as outside
 
 
 def test_overflow_is_a_verdict_not_a_crash():
     report = propagate(widths="64,64x200,4", activation="identity", init="normal(std=10)", trials=2, batch=2)
-    assert not report.holds
+    assert not report.passed
     assert any(math.isinf(r.forward.value) for r in report.layers)
 
 

@@ -31,7 +31,7 @@ def test_he_initialized_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
     # The verdict: family-wise 1e-6. The 10 factor intervals (α/10 each, the report's level) contain 1:
     # the within-network ratio's expectation is exactly 1 for symmetric weights, so 1e-6 together.
     report = propagate(f"{MODELS}:make_wide_he_mlp", input_shape=(256,), trials=20, batch=32, seed=seed)
-    assert report.holds, report.summary()
+    assert report.passed, report.summary()
     hidden = [r for r in report.layers if r.hidden]
     misses = [f"{r.name} forward {r.forward_factor}" for r in hidden[1:] if not r.forward_factor.contains(1.0)]
     misses += [f"{r.name} backward {r.backward_factor}" for r in hidden[:-1] if not r.backward_factor.contains(1.0)]
@@ -63,20 +63,20 @@ def test_pytorch_default_init_vanishes():
     # q* = (1/768)/(1 - 1/6) ≈ 1.6e-3, 1/200 of the first layer's q_1 ≈ 0.34. Missing that needs an interval
     # ~5 wide in ln (det.).
     report = propagate(f"{MODELS}:make_default_mlp", input_shape=(64,), trials=10, batch=32, seed=0)
-    assert not report.holds
+    assert not report.passed
     assert 0.12 < report.layers[1].forward_factor.value < 0.22  # 1/6 + 0.0013/0.34
 
 
 def test_small_cnn_holds_and_sigmoid_cnn_vanishes():
     cnn = propagate(f"{MODELS}:make_cnn", input_shape=(3, 8, 8), trials=10, batch=16, seed=0)
-    assert cnn.holds, cnn.summary()  # family-wise false alarm 1e-6
+    assert cnn.passed, cnn.summary()  # family-wise false alarm 1e-6
     assert cnn.meanfield is None and cnn.layers[1].theory == {}  # no mean field for a CNN
     assert [r.name for r in cnn.layers] == ["features.0:Conv2d", "features.2:Conv2d", "features.4:Conv2d",
                                             "features.6:Conv2d", "head:Linear"]
     assert cnn.layers[0].width == 32 * 8 * 8
     sig = propagate(f"{MODELS}:make_sigmoid_cnn", input_shape=(3, 8, 8), trials=10, batch=16, seed=0)
-    assert not sig.holds  # backward factor ≈ 1/50 per layer over 5 layers (det.)
-    assert {f.direction for f in sig.failures} >= {"backward"}
+    assert not sig.passed  # backward factor ≈ 1/50 per layer over 5 layers (det.)
+    assert {f.direction for f in sig.findings} >= {"backward"}
 
 
 @given(seed=seeds)
@@ -106,7 +106,7 @@ def test_each_trial_reinitializes_with_the_models_own_code():
 def test_eval_mode_and_float64():
     report = propagate(f"{MODELS}:make_dropout_mlp", input_shape=(16,), trials=3, batch=8, train=False,
                        dtype="float64")
-    assert "eval mode" in report.target and report.command.endswith("--eval --dtype float64")
+    assert "eval mode" in report.target and report.reproducer.endswith("--eval --dtype float64")
 
 
 @pytest.mark.parametrize("target, shape, message", [
