@@ -192,7 +192,7 @@ def _cli_output(*argv: str) -> str:
 def _generate() -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
     outputs = {
-        "claims.txt": ("claims",),
+        "laws.txt": ("laws",),
         "verify-list.txt": ("verify", "--list"),
     }
     for name, argv in outputs.items():

@@ -159,7 +159,7 @@ def _check(args: argparse.Namespace) -> int:
     print()
     rows = [["x".join(map(str, p.shape)), p.law, f"{p.n:,}",
              "-" if p.power_variance is None else f"{p.power_variance:.4f}"] for p in report.shapes]
-    print(table(["shape", "claimed law", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
+    print(table(["shape", "law promised", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
     if report.findings:
         print()
         for sentence in report.sentences():
