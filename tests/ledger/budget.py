@@ -123,14 +123,17 @@ def compute(
     *,
     sources: dict[str, str] | None = None,
     tox_text: str | None = None,
-    default_examples: int = 100,
+    default_examples: int | None = None,
     pinned: dict[str, str] | None = None,
 ) -> Budget:
     """The budget of a full CI run: rows per declared test, from the sources and tox.ini.
 
-    ``sources`` (path -> text) and ``tox_text`` replace the files' text, for tests of the tester.
+    ``sources`` (path -> text) and ``tox_text`` replace the files' text, for tests of the
+    tester; ``default_examples`` is the ``max_examples`` of a test without ``@settings``
+    (default: the ``ci`` profile's, which tox runs).
     """
-    library = Library(repo, sources, default_examples)
+    examples = ci_examples() if default_examples is None else default_examples
+    library = Library(repo, sources, examples)
     envs = read_envs(repo, tox_text)
     tests = read_tests(library)
     budget = Budget(
@@ -156,6 +159,41 @@ def compute(
         if not any(r.key == key for r in budget.rows):
             budget.problems.append(f"PINNED names {key}, which is not a declared row")
     return budget
+
+
+def ci_examples() -> int:
+    """``max_examples`` of the ``ci`` Hypothesis profile (tests/conftest.py), which tox runs."""
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        return settings.get_profile("ci").max_examples
+    except InvalidArgument:  # the profile is registered by tests/conftest.py
+        import tests.conftest  # noqa: F401
+
+        return settings.get_profile("ci").max_examples
+
+
+def bound_problems(budget: Budget, bound: float = BOUND) -> list[str]:
+    """The bound, without the pinned findings; and each pin still needed (else: unpin it)."""
+    problems = []
+    if budget.total_without_pinned > bound:
+        unpinned = [r for r in budget.rows if r.key not in budget.pinned]
+        worst = sorted(unpinned, key=lambda r: -r.per_ci)[:3]
+        problems.append(
+            f"the false-alarm probability of a full CI run is {fmt(budget.total_without_pinned)} "
+            f"(pinned findings aside), above the bound {fmt(bound)}; the largest rows: "
+            + "; ".join(f"{r.key} {fmt(r.per_ci)}" for r in worst)
+        )
+    headroom = bound - budget.total_without_pinned
+    for key in budget.pinned:
+        total = sum(r.per_ci for r in budget.rows if r.key == key)
+        if total <= headroom:
+            problems.append(
+                f"{key} is pinned as over the budget but now declares {fmt(total)}, which fits: "
+                "remove it from PINNED in tests/ledger/budget.py"
+            )
+    return problems
 
 
 def _rows(fn: TestFunction, envs: list[Env], repo: Path) -> list[Row]:
@@ -427,7 +465,7 @@ def render_envs(budget: Budget) -> list[str]:
 
 def check_rows(text: str, rows: list[Row], where: str) -> list[str]:
     """Mismatches between a ledger's table of tests and the declared rows it should hold."""
-    found = [t for t in tables(text) if t.header == ROW_HEADER]
+    found = [t for t in tables(text) if is_rows_table(t)]
     if len(found) != 1:
         columns = " | ".join(ROW_HEADER)
         return [f"{where}: expected one table with the columns {columns}, found {len(found)}"]
@@ -493,11 +531,7 @@ def _same(got: str, want: str) -> bool:
 def check_envs(text: str, budget: Budget, where: str = README) -> list[str]:
     """Mismatches between the table of totals per folder and env and the computed budget."""
     header = env_header(budget)
-    candidates = [
-        t
-        for t in tables(text)
-        if t.header and t.header[0] == "folder" and t.header[-1] == "per CI run"
-    ]
+    candidates = [t for t in tables(text) if is_totals_table(t)]
     if len(candidates) != 1:
         columns = " | ".join(header)
         return [f"{where}: expected one table of totals ({columns}), found {len(candidates)}"]
@@ -555,12 +589,32 @@ def ledger_texts(repo: Path) -> dict[str, str]:
     return {p: (repo / p).read_text(encoding="utf-8") for p in paths}
 
 
-def rewrite(text: str, replacements: dict[Callable[[Table], bool], list[str]]) -> str:
-    """The text with each table that a predicate picks replaced by its lines."""
+def is_rows_table(table: Table) -> bool:
+    return table.header == ROW_HEADER
+
+
+def is_totals_table(table: Table) -> bool:
+    return bool(table.header) and table.header[0] == "folder" and table.header[-1] == "per CI run"
+
+
+def replace_table(text: str, picks: Callable[[Table], bool], new: list[str]) -> str:
+    """The text with the table that ``picks`` chooses replaced by ``new`` (appended if none)."""
     lines = text.splitlines()
-    for picks, new in replacements.items():
-        table = next((t for t in tables("\n".join(lines)) if picks(t)), None)
-        if table is None:
-            raise LedgerError("a ledger has no table to replace: add its header first")
+    table = next((t for t in tables(text) if picks(t)), None)
+    if table is None:
+        lines += ["", *new]
+    else:
         lines[table.start : table.end] = new
     return "\n".join(lines) + "\n"
+
+
+def rewritten(budget: Budget, texts: dict[str, str]) -> dict[str, str]:
+    """Every ledger's text with its tables as the declarations give them."""
+    by_ledger = rows_by_ledger(budget, lambda p: p in texts)
+    out = {}
+    for path, text in texts.items():
+        text = replace_table(text, is_rows_table, render_rows(by_ledger.get(path, [])))
+        if path == README:
+            text = replace_table(text, is_totals_table, render_envs(budget))
+        out[path] = text
+    return out

@@ -161,6 +161,7 @@ class TestFunction:
     requires_template: str | None
     hits: list[str]
     given: bool
+    settings_explicit: bool
 
     __test__ = False  # not a pytest test class
 
@@ -577,6 +578,7 @@ def read_test(
         template,
         statistical_hits(module, node),
         given,
+        settings_node is not None,
     )
 
 

@@ -1,0 +1,132 @@
+"""The false-alarm budget, computed from the declarations, against the ledgers and the bound.
+
+Reads every test module from its source (nothing imported), so the framework tests
+count whether or not their framework is installed here; where a module does import
+here, the counts read from the source are compared with what pytest will collect.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.ledger.budget import (
+    README,
+    Budget,
+    bound_problems,
+    check_ledgers,
+    compute,
+    ledger_texts,
+    selects,
+)
+from tests.ledger.sources import TestFunction, force
+from tests.ledger.toxenvs import read_envs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def budget() -> Budget:
+    return compute(REPO)
+
+
+def test_every_statistical_test_declares_its_rate(budget: Budget) -> None:
+    undeclared = [p for p in budget.problems if "declares no false-alarm rate" in p]
+    assert not undeclared, "statistical tests must declare their rate:\n" + "\n".join(undeclared)
+
+
+def test_every_declaration_is_well_formed_and_countable(budget: Budget) -> None:
+    other = [p for p in budget.problems if "declares no false-alarm rate" not in p]
+    assert not other, "declarations must be readable and their tests countable:\n" + "\n".join(
+        other
+    )
+
+
+def test_the_ledgers_match_the_declarations(budget: Budget) -> None:
+    problems = check_ledgers(budget, ledger_texts(REPO))
+    assert not problems, (
+        "the ledgers must say what the declarations give (python -m tests.ledger --write):\n"
+        + "\n".join(problems)
+    )
+
+
+def test_a_full_ci_run_stays_within_the_bound(budget: Budget) -> None:
+    problems = bound_problems(budget)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_pytest_command_of_tox_selects_tests(budget: Budget) -> None:
+    # a path that selects nothing is a typo in tox.ini or a misreading of it
+    for env in read_envs(REPO):
+        for run in env.runs:
+            for path in run.paths:
+                single = type(run)((path,))
+                chosen = [
+                    fn
+                    for fn in budget.tests
+                    if fn.items and any(selects(single, fn, item, REPO) for item in fn.items)
+                ]
+                assert chosen, f"tox.ini [{env.name}]: {path} selects no test"
+
+
+def test_every_ledger_row_names_a_test_that_exists(budget: Budget) -> None:
+    keys = {fn.key for fn in budget.tests}
+    for row in budget.rows:
+        assert row.key.split("[")[0] in keys, row.key
+    assert README in ledger_texts(REPO)
+
+
+def _importable(fn: TestFunction) -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in fn.module.requires)
+
+
+def _imported(fn: TestFunction) -> object:
+    module = importlib.import_module(fn.module.path.removesuffix(".py").replace("/", "."))
+    obj: object = module
+    for part in fn.name.split("::"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_counts_read_from_the_source_are_what_pytest_collects(budget: Budget) -> None:
+    declared = [fn for fn in budget.tests if fn.declaration and not fn.declaration.deterministic]
+    checked = 0
+    for fn in declared:
+        if not _importable(fn) or fn.items is None:
+            continue
+        try:
+            obj = _imported(fn)
+        except pytest.skip.Exception as skip:  # pragma: no cover - a skip the reader missed
+            pytest.fail(f"{fn.key}: its module skips here ({skip}) but declares no such need")
+        marks = getattr(obj, "pytestmark", [])
+        items = math.prod(len(m.args[1]) for m in marks if m.name == "parametrize")
+        assert len(fn.items) == items, f"{fn.key}: {len(fn.items)} items read, pytest makes {items}"
+        [mark] = [m for m in marks if m.name == "false_alarm"]
+        decl = fn.declaration
+        assert decl is not None
+        rate = mark.args[0] if mark.args else mark.kwargs["rate"]
+        assert (rate, mark.kwargs.get("per", "example"), mark.kwargs.get("assertions", 1)) == (
+            decl.rate,
+            decl.per,
+            decl.assertions,
+        ), fn.key
+        settings = getattr(obj, "_hypothesis_internal_use_settings", None)
+        if fn.settings_explicit and hasattr(obj, "hypothesis") and settings is not None:
+            assert {i.examples for i in fn.items} == {settings.max_examples}, fn.key
+        checked += 1
+    assert checked >= 40  # most declared tests import here: the comparison is not vacuous
+
+
+def test_items_carry_their_parameters_for_requirements(budget: Budget) -> None:
+    fn = next(
+        f
+        for f in budget.tests
+        if f.key == "frameworks/test_conformance.py::test_conformance_matrix"
+    )
+    assert fn.items is not None
+    frameworks = [force(dict(i.params)["framework"]) for i in fn.items]
+    assert [fn.item_requires(i) for i in fn.items] == [frozenset({f}) for f in frameworks]
