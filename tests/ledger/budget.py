@@ -125,17 +125,19 @@ def compute(
     tox_text: str | None = None,
     default_examples: int | None = None,
     pinned: dict[str, str] | None = None,
+    paths: Iterable[str] | None = None,
 ) -> Budget:
     """The budget of a full CI run: rows per declared test, from the sources and tox.ini.
 
     ``sources`` (path -> text) and ``tox_text`` replace the files' text, for tests of the
     tester; ``default_examples`` is the ``max_examples`` of a test without ``@settings``
-    (default: the ``ci`` profile's, which tox runs).
+    (default: the ``ci`` profile's, which tox runs); ``paths`` limits the test modules read
+    (the totals are then those of these modules only).
     """
     examples = ci_examples() if default_examples is None else default_examples
     library = Library(repo, sources, examples)
     envs = read_envs(repo, tox_text)
-    tests = read_tests(library)
+    tests = read_tests(library, paths)
     budget = Budget(
         [e.name for e in envs], [], tests, pinned=dict(PINNED if pinned is None else pinned)
     )

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,12 @@ def top_level(module: str) -> str:
     return module.split(".")[0]
 
 
+@functools.lru_cache(maxsize=512)
+def _parse(text: str, path: str) -> ast.Module:
+    """A module's tree; the same text is parsed once (tests of the tester re-read the suite)."""
+    return ast.parse(text, path)
+
+
 class Library:
     """The test modules of a repository, read once each; ``sources`` overrides files' text."""
 
@@ -207,7 +214,7 @@ class Library:
     def module(self, path: str) -> ModuleSource:
         """The module at ``path`` (posix, relative to the repository)."""
         if path not in self._modules:
-            self._modules[path] = ModuleSource(self, path, ast.parse(self.text(path), path))
+            self._modules[path] = ModuleSource(self, path, _parse(self.text(path), path))
         return self._modules[path]
 
     def dotted(self, name: str) -> ModuleSource | None:
@@ -244,6 +251,13 @@ class ModuleSource:
             self._read_top(stmt)
         self.requires = frozenset(self._module_requires())
         self._evaluating: set[str] = set()
+        self._scans: dict[int, tuple[frozenset[str], list[tuple[ModuleSource, ast.AST]]]] = {}
+
+    def scan(self, root: ast.AST) -> tuple[frozenset[str], list[tuple[ModuleSource, ast.AST]]]:
+        """:func:`_scan` of a tree of this module, computed once (helpers are shared)."""
+        if id(root) not in self._scans:
+            self._scans[id(root)] = _scan(self, root)
+        return self._scans[id(root)]
 
     @property
     def tests_path(self) -> str:
@@ -747,31 +761,42 @@ def _max_examples(module: ModuleSource, node: ast.expr | None, bound: Mapping[st
 # --- does a test use a statistical assertion? ----------------------------------------------------
 
 
-@dataclass
-class _Walk:
-    seen: set[tuple[str, int]] = field(default_factory=set)
-    hits: list[str] = field(default_factory=list)
-
-
 def statistical_hits(
     module: ModuleSource, node: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> list[str]:
     """What in the test (its body, helpers, fixtures and pytester files) is statistical."""
-    walk = _Walk()
-    queue: list[tuple[ModuleSource, ast.AST]] = [(module, stmt) for stmt in node.body]
+    roots: list[tuple[ModuleSource, ast.AST]] = [(module, stmt) for stmt in node.body]
     for arg in node.args.args:  # fixtures defined in the module
         fixture = module.names.get(arg.arg)
         if isinstance(fixture, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            queue.append((module, fixture))
-    while queue:
-        mod, root = queue.pop()
-        for sub in ast.walk(root):
-            walk.hits += _hits(mod, sub)
-            if isinstance(sub, ast.Call) and mod.called_name(sub) in PYTESTER_FILES:
-                queue += [(mod, code) for code in _code_arguments(mod, sub)]
-            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                queue += _definition(mod, sub.id, walk.seen)
-    return sorted(set(walk.hits))
+            roots.append((module, fixture))
+    hits: set[str] = set()
+    seen: set[tuple[str, int]] = set()
+    while roots:
+        mod, root = roots.pop()
+        found, refs = mod.scan(root)
+        hits |= found
+        for ref in refs:
+            key = (ref[0].path, id(ref[1]))
+            if key not in seen:
+                seen.add(key)
+                roots.append(ref)
+    return sorted(hits)
+
+
+def _scan(
+    module: ModuleSource, root: ast.AST
+) -> tuple[frozenset[str], list[tuple[ModuleSource, ast.AST]]]:
+    """The hits in one tree, and the definitions and pytester files it refers to."""
+    hits: list[str] = []
+    refs: list[tuple[ModuleSource, ast.AST]] = []
+    for sub in ast.walk(root):
+        hits += _hits(module, sub)
+        if isinstance(sub, ast.Call) and module.called_name(sub) in PYTESTER_FILES:
+            refs += [(module, code) for code in _code_arguments(module, sub)]
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            refs += _definition(module, sub.id)
+    return frozenset(hits), refs
 
 
 def _hits(module: ModuleSource, node: ast.AST) -> list[str]:
@@ -813,10 +838,8 @@ def _other_command(call: ast.Call) -> bool:
     return False
 
 
-def _definition(
-    module: ModuleSource, name: str, seen: set[tuple[str, int]]
-) -> list[tuple[ModuleSource, ast.AST]]:
-    """The module-level definition a name refers to (here or in another tests module), once."""
+def _definition(module: ModuleSource, name: str) -> list[tuple[ModuleSource, ast.AST]]:
+    """The module-level definition a name refers to (here or in another tests module)."""
     target: tuple[ModuleSource, ast.AST] | None = None
     if name in module.names:
         target = (module, module.names[name])
@@ -825,13 +848,7 @@ def _definition(
         other = module.library.dotted(source) if top_level(source) == "tests" else None
         if other is not None and attr in other.names:
             target = (other, other.names[attr])
-    if target is None:
-        return []
-    key = (target[0].path, id(target[1]))
-    if key in seen:
-        return []
-    seen.add(key)
-    return [target]
+    return [] if target is None else [target]
 
 
 def _code_arguments(module: ModuleSource, call: ast.Call) -> list[ast.AST]:
@@ -850,6 +867,7 @@ def _code_arguments(module: ModuleSource, call: ast.Call) -> list[ast.AST]:
     return out
 
 
-def read_tests(library: Library) -> list[TestFunction]:
-    """Every test function of every test module."""
-    return [fn for path in library.test_paths() for fn in library.module(path).test_functions()]
+def read_tests(library: Library, paths: Iterable[str] | None = None) -> list[TestFunction]:
+    """Every test function of every test module (or of the modules at ``paths``)."""
+    chosen = library.test_paths() if paths is None else list(paths)
+    return [fn for path in chosen for fn in library.module(path).test_functions()]

@@ -19,7 +19,6 @@ from tests.ledger.budget import (
     Budget,
     bound_problems,
     check_ledgers,
-    compute,
     ledger_texts,
     selects,
 )
@@ -27,11 +26,6 @@ from tests.ledger.sources import TestFunction, force
 from tests.ledger.toxenvs import read_envs
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def budget() -> Budget:
-    return compute(REPO)
 
 
 def test_every_statistical_test_declares_its_rate(budget: Budget) -> None:
