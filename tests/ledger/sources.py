@@ -649,7 +649,7 @@ def _declaration(module: ModuleSource, call: ast.Call, problems: list[str]) -> D
         problems.append("reason=: expected a sentence saying what can fail and why at that rate")
     if requires is not None and not isinstance(requires, str):
         problems.append(f"requires={requires!r}: expected a module name or a '{{param}}' template")
-    if problems:
+    if problems or not isinstance(reason, str):
         return None
     return Declaration(float(rate), per, assertions, reason, requires, call.lineno)
 
@@ -670,9 +670,8 @@ def _items(
     for combo in itertools.product(*axes) if axes else [()]:
         ids = [i for i, _ in combo]
         params = tuple(p for _, ps in combo for p in ps)
-        item_id = (
-            "-".join(ids) if ids and all(i is not None for i in ids) else (None if ids else "")
-        )
+        known = [i for i in ids if i is not None]
+        item_id = "-".join(known) if len(known) == len(ids) else None  # "" without parametrize
         if given:
             try:
                 examples = _max_examples(module, settings_node, dict(params)) + examples_extra

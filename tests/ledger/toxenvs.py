@@ -232,8 +232,8 @@ def _run(argv: list[str], env: str, testpaths: tuple[str, ...]) -> Run:
         tuple(fields["ignore"]),
         tuple(fields["ignore_glob"]),
         tuple(fields["deselect"]),
-        (fields["keyword"] or [None])[0],
-        (fields["markexpr"] or [None])[0],
+        fields["keyword"][0] if fields["keyword"] else None,
+        fields["markexpr"][0] if fields["markexpr"] else None,
     )
 
 
