@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,30 @@ def _imported(fn: TestFunction) -> object:
     return obj
 
 
-def test_counts_read_from_the_source_are_what_pytest_collects(budget: Budget) -> None:
+def _session_counts(request: pytest.FixtureRequest) -> Counter[str]:
+    """Items per test function that this pytest session collected, when it selected whole files
+    and deselected nothing (a full run: ``tox -e py``); empty otherwise."""
+    config = request.config
+    if config.option.keyword or config.option.markexpr or config.getoption("deselect"):
+        return Counter()
+    if any("::" in str(arg) for arg in config.args):  # node ids: parts of a test's items
+        return Counter()
+    counts: Counter[str] = Counter()
+    for item in request.session.items:
+        path = Path(str(item.path)).resolve()
+        if path.is_relative_to(REPO / "tests"):
+            name = getattr(item, "originalname", item.name)
+            counts[f"{path.relative_to(REPO / 'tests').as_posix()}::{name}"] += 1
+    return counts
+
+
+def test_counts_read_from_the_source_are_what_pytest_collects(
+    budget: Budget, request: pytest.FixtureRequest
+) -> None:
+    # pytest's own count where this session collected the test (a full run), else the count of
+    # its parametrize marks; Hypothesis's max_examples from the test's settings; the marker
     declared = [fn for fn in budget.tests if fn.declaration and not fn.declaration.deterministic]
+    session = _session_counts(request)
     checked = 0
     for fn in declared:
         if not _importable(fn) or fn.items is None:
@@ -91,7 +114,9 @@ def test_counts_read_from_the_source_are_what_pytest_collects(budget: Budget) ->
         except pytest.skip.Exception as skip:  # pragma: no cover - a skip the reader missed
             pytest.fail(f"{fn.key}: its module skips here ({skip}) but declares no such need")
         marks = getattr(obj, "pytestmark", [])
-        items = math.prod(len(m.args[1]) for m in marks if m.name == "parametrize")
+        items = session.get(fn.key) or math.prod(
+            len(m.args[1]) for m in marks if m.name == "parametrize"
+        )
         assert len(fn.items) == items, f"{fn.key}: {len(fn.items)} items read, pytest makes {items}"
         [mark] = [m for m in marks if m.name == "false_alarm"]
         decl = fn.declaration
