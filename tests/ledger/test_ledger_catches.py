@@ -102,6 +102,18 @@ def test_a_number_off_in_its_second_digit_is_caught(budget: Budget, texts: dict[
     assert len(check_ledgers(budget, planted)) == 1
 
 
+def test_a_count_off_by_one_is_caught(budget: Budget, texts: dict[str, str]) -> None:
+    row = next(r for r in budget.rows if r.units >= 10)  # two digits would not tell 10 from 11
+    ledger = (
+        README
+        if row.folder not in ("stats", "propagation", "frameworks")
+        else (f"tests/{row.folder}/FALSE_ALARMS.md")
+    )
+    planted = {**texts, ledger: replace_cell(texts[ledger], row.key, "units", str(row.units + 1))}
+    [problem] = check_ledgers(budget, planted)
+    assert row.key in problem and "units" in problem
+
+
 def test_a_wrong_total_is_caught(budget: Budget, texts: dict[str, str]) -> None:
     planted = {**texts, STATS: replace_cell(texts[STATS], TOTAL, "per CI run", "**3.1e-5**")}
     problems = check_ledgers(budget, planted)
