@@ -32,6 +32,9 @@ def test_log_scale_product_equals_the_direct_product(width, factors, seed):
     np.testing.assert_allclose(np.exp(prod.log_scale)[:, None, None] * prod.mantissa, m, rtol=1e-9, atol=0)
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="z-test of the mean log row norm against its closed form"
+)
 @settings(max_examples=8)
 @given(width=st.integers(2, 12), factors=st.integers(5, 120), std=st.floats(0.2, 3.0), seed=seeds)
 def test_log_row_norm_has_the_closed_form_mean(width, factors, std, seed):
@@ -54,10 +57,13 @@ def test_lyapunov_exponent_closed_form_values() -> None:
     assert lyapunov_exponent(2, std=2**-0.5) == pytest.approx(-np.euler_gamma / 2, rel=1e-14)
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="z-tests of the mean square ratio, Bonferroni over 3 widths"
+)
 @settings(max_examples=5)
 @given(seed=seeds)
 def test_critical_scaling_keeps_the_mean_square(seed):
-    # E[‖Gv‖²/‖v‖²] = n·σ² = 1 exactly, variance 2/n: z-test per width (5 widths, Bonferroni)
+    # E[‖Gv‖²/‖v‖²] = n·σ² = 1 exactly, variance 2/n: z-test per width (3 widths, Bonferroni)
     data = critical_widths(seed, widths=(2, 8, 32), factors=30)
     for n, d in data.items():
         ratio = d["one_step"]
@@ -66,6 +72,7 @@ def test_critical_scaling_keeps_the_mean_square(seed):
         assert d["rate"].mean() < 0 or n > 8  # the typical norm shrinks
 
 
+@pytest.mark.false_alarm(0, reason="planted: std 1.05 shifts the growth rate by 60 standard errors")
 def test_a_broken_growth_law_is_caught(monkeypatch) -> None:
     # test the tester: factors of std 1.05 instead of 1 shift the growth rate by ln 1.05 ≈ 0.049,
     # 60 standard errors: the claim's z-test must reject

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,6 +76,7 @@ def test_a_permutation_that_forgets_the_bias_is_caught() -> None:
     assert np.abs(forward(bad, x).output - forward(net, x).output).max() > 1e-3
 
 
+@pytest.mark.false_alarm(0, reason="exact claims: rounding only")
 def test_symmetry_claims_are_exact() -> None:
     assert all(c.kind == "exact" for c in CLAIMS)
     assert all(c.check(Context(seed=3, alpha=1e-7)).passed for c in CLAIMS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,9 @@ def test_relu_derivative_is_exactly_one_for_positive_inputs(x):
     assert relu.grad(np.array([-x]))[0] == 0.0
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", assertions=2, reason="two t intervals (bands ~15 sd away)"
+)
 @settings(max_examples=4)
 @given(width=st.integers(64, 128), depth=st.integers(6, 14), seed=st.integers(0, 2**32 - 1))
 def test_deep_sigmoid_gradient_vanishes_relu_he_keeps_it(width, depth, seed):
@@ -59,6 +63,7 @@ def test_deep_sigmoid_gradient_vanishes_relu_he_keeps_it(width, depth, seed):
     assert 1 / 1.2 < math.exp(lo) and math.exp(hi) < 1.2
 
 
+@pytest.mark.false_alarm(0, reason="planted: sigma for its derivative, far outside the claim")
 def test_a_wrong_sigmoid_derivative_is_caught(monkeypatch) -> None:
     # planted bug: σ' = σ instead of σ(1 − σ) in the activation the MLP uses
     import initcheck.claims.vanishing as mod
@@ -69,6 +74,7 @@ def test_a_wrong_sigmoid_derivative_is_caught(monkeypatch) -> None:
     assert not CLAIMS[0].check(Context(seed=0, alpha=1e-7)).passed
 
 
+@pytest.mark.false_alarm(0, reason="planted: He without its factor 2 halves every layer")
 def test_he_with_a_lost_factor_two_is_caught(monkeypatch) -> None:
     # planted bug: He with gain 1 (variance 1/fan_in, the factor 2 lost): ReLU factor ≈ ½
     import initcheck.claims.vanishing as mod

@@ -27,6 +27,7 @@ seeds = st.integers(0, 2**32 - 1)
 scales = st.floats(0.05, 5.0)
 
 
+@pytest.mark.false_alarm(ALPHA, per="example", reason="two t intervals at ALPHA/2 over 4000 layers")
 @settings(max_examples=EXAMPLES)
 @given(n_in=st.integers(1, 200), n_out=st.integers(1, 40), w=laws, x=laws, sigma=scales, gamma=scales,
        seed=seeds, direction=st.sampled_from(["forward", "backward"]))
@@ -42,6 +43,7 @@ def test_layer_output_has_mean_zero_and_variance_fan_sigma2_gamma2(n_in, n_out, 
     assert lo <= 0 <= hi
 
 
+@pytest.mark.false_alarm(0, reason="planted: a 4x variance error against a ~10% half-width")
 def test_a_wrong_fan_is_caught() -> None:
     # test the tester: predicting n_out·σ²·γ² for the forward pass of a 10→40 layer is off 4x;
     # with 4000 layers the interval's half-width is ~10%, so the miss rate is ~0
@@ -51,6 +53,9 @@ def test_a_wrong_fan_is_caught() -> None:
     assert not lo <= 1 <= hi
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="five t intervals at ALPHA/5 (bands ~20 sd away)"
+)
 @settings(max_examples=3)
 @given(width=st.integers(32, 96), seed=seeds)
 def test_xavier_keeps_a_linear_network_of_order_one_fixed_sigma_does_not(width, seed):
@@ -71,6 +76,7 @@ def test_xavier_keeps_a_linear_network_of_order_one_fixed_sigma_does_not(width, 
     assert math.exp(t_interval(small.forward, a)[2]) < 0.5
 
 
+@pytest.mark.false_alarm(0, reason="planted: variance off by orders of magnitude")
 @pytest.mark.parametrize("claim_id", ["xavier.normal", "xavier.uniform"])
 def test_xavier_claims_catch_a_lost_square_root(monkeypatch, claim_id):
     # planted bug: the bound (or std) without its square root; variance off by orders of magnitude

@@ -24,6 +24,9 @@ def verify_json():
     return code, json.loads(out.getvalue())
 
 
+@pytest.mark.false_alarm(
+    VERIFY_ALPHA, per="item", reason="initcheck verify at seed 0: its statistical claims share 1e-6"
+)
 def test_every_claim_holds(verify_json):
     code, data = verify_json
     failing = [c["id"] for c in data["claims"] if not c["holds"]]
@@ -50,6 +53,7 @@ def test_statistical_claims_share_the_family_alpha(verify_json):
     assert sum(shares) == pytest.approx(VERIFY_ALPHA)
 
 
+@pytest.mark.false_alarm(0, reason="the symmetry claims are exact")
 def test_table_and_only(capsys):
     assert main(["verify", "--only", "symmetry"]) == 0
     out = capsys.readouterr().out
@@ -57,6 +61,9 @@ def test_table_and_only(capsys):
     assert "2 of 2 claims hold" in out
 
 
+@pytest.mark.false_alarm(
+    0, reason="problems.lars at seed 0 and its share: the event of test_every_claim_holds"
+)
 def test_same_seed_same_json(capsys):
     outs = []
     for _ in range(2):
@@ -78,6 +85,7 @@ def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.false_alarm(0, reason="a claim that never holds")
 def test_a_failing_claim_exits_1(monkeypatch, capsys):
     from initcheck.claims import registry
     from initcheck.claims.base import Claim, Outcome

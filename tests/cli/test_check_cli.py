@@ -12,12 +12,14 @@ GOOD = "tests.cli.samplers:xavier_uniform_sampler"
 BAD = "tests.cli.samplers:too_wide"
 
 
+@pytest.mark.false_alarm(1e-6, per="item", reason="one verdict at the default alpha, seed 0")
 def test_conforming_sampler_exits_0_with_a_table(capsys):
     assert main(["check", GOOD, "--law", "xavier_uniform", "--shape", "64x32", "--shape", "16x8x3x3"]) == 0
     out = capsys.readouterr().out
     assert "conforms to xavier_uniform(gain=1)" in out and "64x32" in out and "16x8x3x3" in out
 
 
+@pytest.mark.false_alarm(0, reason="planted: a bound 1.5x too wide, variance 2.25x")
 def test_non_conforming_sampler_exits_1_with_sentences_and_a_reproducer(capsys):
     assert main(["check", BAD, "--law", "xavier_uniform", "--shape", "64x32", "--seed", "4"]) == 1
     out = capsys.readouterr().out
@@ -25,6 +27,7 @@ def test_non_conforming_sampler_exits_1_with_sentences_and_a_reproducer(capsys):
     assert f"re-run: initcheck check {BAD} --law 'xavier_uniform(gain=1)' --layout torch --seed 4" in out
 
 
+@pytest.mark.false_alarm(0, reason="planted: a bound 1.5x too wide, variance 2.25x")
 def test_json_is_deterministic_and_complete(capsys):
     outs = []
     for _ in range(2):
@@ -73,6 +76,7 @@ def test_debug_shows_the_traceback(capsys):
     assert "Traceback" in capsys.readouterr().err
 
 
+@pytest.mark.false_alarm(0, reason="a sampler that raises")
 def test_misbehaving_sampler_is_exit_1_not_a_crash(capsys):
     assert main(["check", "tests.cli.samplers:raises", "--law", "zeros", "--shape", "4x4"]) == 1
     out = capsys.readouterr().out

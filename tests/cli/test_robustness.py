@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from initcheck import conformance as conf_module
 from initcheck.adapters import ConformanceRow
 from initcheck.cli import main
@@ -37,6 +39,9 @@ def test_ctrl_c_stops_a_check_cleanly(tmp_path):
     assert err.strip() == "initcheck: interrupted" and "Traceback" not in err
 
 
+@pytest.mark.false_alarm(
+    2.5e-7, per="item", assertions=2, reason="two rows conform, each at alpha/4 of the matrix"
+)
 def test_ctrl_c_during_conformance_keeps_the_rows_done(monkeypatch, capsys):
     rows = tuple(ConformanceRow(f"row{i}", "tests.cli.samplers:xavier_uniform_sampler", {}, "xavier_uniform", "note")
                  for i in range(4))

@@ -30,6 +30,9 @@ KNOWN_NONCONFORMING: dict[str, dict[str, str]] = {
 }
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="item", requires="{framework}", reason="a matrix at alpha = 1e-6 shared by its rows"
+)
 @pytest.mark.parametrize("framework", ["torch", "jax", "flax", "keras", "mxnet"])
 def test_conformance_matrix(framework: str) -> None:
     module = FRAMEWORKS[framework].module

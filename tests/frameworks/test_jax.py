@@ -161,6 +161,9 @@ def test_flax_initializers_are_jax_initializers():
 # --- the documented laws ----------------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_he_normal_is_truncated(seed):
@@ -172,6 +175,9 @@ def test_he_normal_is_truncated(seed):
     )
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_glorot_uniform_keras_layout(seed):
@@ -180,6 +186,9 @@ def test_glorot_uniform_keras_layout(seed):
     assert_law(draw_many(adapt(inits.glorot_uniform), (64, 32), seed), stats.uniform(-a, 2 * a))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_uniform_is_zero_to_scale(seed):

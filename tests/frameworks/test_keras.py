@@ -176,6 +176,9 @@ def test_dtypes(dtype, np_dtype):
 # --- the documented laws -----------------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_he_normal_is_truncated(seed):
@@ -186,12 +189,18 @@ def test_he_normal_is_truncated(seed):
     )
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_random_uniform_default(seed):
     assert_law(draw_many(adapt(K.RandomUniform), (100, 10), seed), stats.uniform(-0.05, 0.1))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_truncated_normal_default(seed):

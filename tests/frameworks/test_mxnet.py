@@ -127,6 +127,9 @@ def test_misbehaving_initializer_is_not_a_usage_error():
 # --- the documented laws ---------------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_xavier_default_is_glorot_uniform(seed):
@@ -135,6 +138,9 @@ def test_xavier_default_is_glorot_uniform(seed):
     assert_law(draw_many(adapt(I.Xavier), (64, 32, 3, 3), seed), stats.uniform(-c, 2 * c))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_msra_prelu_default(seed):
@@ -143,6 +149,9 @@ def test_msra_prelu_default(seed):
     assert_law(draw_many(adapt(I.MSRAPrelu), (40, 20), seed), stats.norm(0, std))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_uniform_default_is_007(seed):

@@ -112,12 +112,18 @@ def test_recognition_errors_are_usage_errors(obj, kw, words):
         adapt(obj, **kw)
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_random_normal_initializer_default(seed):
     assert_law(draw_many(adapt(tf.random_normal_initializer), (100, 10), seed), stats.norm(0, 0.05))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_stateless_truncated_normal_default(seed):

@@ -198,6 +198,9 @@ def test_misbehaving_initializer_is_not_a_usage_error():
 # --- the documented laws -----------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_xavier_uniform_law(seed):
@@ -206,6 +209,9 @@ def test_xavier_uniform_law(seed):
     assert_law(draw_many(adapt(init.xavier_uniform_), (64, 32), seed), stats.uniform(-a, 2 * a))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_kaiming_normal_fan_out_law(seed):
@@ -214,6 +220,9 @@ def test_kaiming_normal_fan_out_law(seed):
     assert_law(draw_many(sampler, (32, 16, 3, 3), seed), stats.norm(0, math.sqrt(2 / 288)))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_trunc_normal_rejection_path_law(seed):
@@ -222,6 +231,9 @@ def test_trunc_normal_rejection_path_law(seed):
     assert_law(draw_many(sampler, (200,), seed), stats.truncnorm(2.0, 3.0))
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="example", assertions=2, reason="assert_law: KS and variance p > 1e-6 each"
+)
 @STAT
 @given(seed=SEEDS)
 def test_linear_default_weight_law_is_not_he(seed):

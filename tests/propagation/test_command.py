@@ -40,6 +40,7 @@ def _main(argv: list[str]) -> int:
         return 2
 
 
+@pytest.mark.false_alarm(0, reason="3 trials cannot reject at 1e-6")
 def test_relu_he_holds_exit_0_with_a_table(capsys):
     assert _main(["--widths", "32,32x4,4", "--activation", "relu", "--init", "he_normal", *SMALL]) == 0
     out = capsys.readouterr().out
@@ -47,6 +48,7 @@ def test_relu_he_holds_exit_0_with_a_table(capsys):
     assert "re-run: initcheck propagate --widths 32x5,4 --activation relu" in out  # widths in their shortest form
 
 
+@pytest.mark.false_alarm(0, reason="a factor 0.21 per layer against [1/2, 2]")
 def test_mxnet_default_fails_exit_1_with_sentences(capsys):
     # U(±0.07) at width 256: factor 0.21 per layer; the 4th hidden layer is 0.21^3 ≈ 0.009 of the first (det.)
     assert _main(["--widths", "64,256x5,10", "--init", "mxnet_default", *DECIDE]) == 1
@@ -54,6 +56,7 @@ def test_mxnet_default_fails_exit_1_with_sentences(capsys):
     assert "FAILS" in out and "- forward layer" in out and "outside [0.5, 2]" in out and "ordered" in out
 
 
+@pytest.mark.false_alarm(0, reason="the exit code is checked against the verdict, whichever it is")
 def test_json_is_complete_and_deterministic(capsys):
     argv = ["--widths", "16,16x3,4", "--activation", "tanh", "--init", "xavier_normal", "--json", *SMALL]
     outs = []
@@ -67,6 +70,9 @@ def test_json_is_complete_and_deterministic(capsys):
     assert data["expectation"]["text"] == "within=2" and data["meanfield"]["activation"] == "tanh"
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="item", reason="factor=0.2091 holds at the default alpha, seed 0; the others by far"
+)
 def test_expect_factor_and_direction(capsys):
     argv = ["--widths", "64,256x5,10", "--init", "mxnet_default", *DECIDE, "--expect"]
     assert _main([*argv, "factor=0.2091,tol=1.2"]) == 0  # the mean-field factor (false alarm ≤ 1e-6)
@@ -129,6 +135,7 @@ def test_progress_is_drawn_on_a_terminal(monkeypatch, capsys):
     assert "propagate [" in tty.text and "3/3" in tty.text
 
 
+@pytest.mark.false_alarm(0, reason="3 trials cannot reject at 1e-6")
 def test_plot_is_a_png(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "relu.png"

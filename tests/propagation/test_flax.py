@@ -20,6 +20,12 @@ MODELS = "tests.propagation.flax_models"
 seeds = st.integers(0, 2**32 - 1)
 
 
+@pytest.mark.false_alarm(
+    1e-6,
+    per="example",
+    assertions=2,
+    reason="the verdict at 1e-6; 10 factor intervals, 1e-6 together",
+)
 @given(seed=seeds)
 @settings(max_examples=1)
 def test_he_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
@@ -36,6 +42,7 @@ def test_he_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
     assert report.layers[1].weight_grad.value > 0
 
 
+@pytest.mark.false_alarm(0, reason="a factor 1/2 per layer, sigmoid 1/20")
 def test_flax_default_dense_init_halves_relu_signals_and_sigmoid_vanishes():
     # lecun_normal with ReLU: factor 1/2 per layer, the 6th hidden layer at 1/32 of the first (det.)
     default = propagate(f"{MODELS}:make_default_mlp", input_shape=(64,), trials=8, batch=32, seed=0)

@@ -149,6 +149,9 @@ WIDTH = 512
 TRIALS = 40
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="one t interval contains the exact expectation"
+)
 @given(name=st.sampled_from(["relu", "tanh", "sigmoid", "identity"]), q=st.floats(0.05, 4.0), sw=sigma_w2s,
        sb=sigma_b2s, seed=seeds)
 @settings(max_examples=6)
@@ -168,6 +171,9 @@ def test_length_map_against_a_simulated_layer(name, q, sw, sb, seed):
     assert lo <= expected <= hi, f"{name}: interval [{lo:.5g}, {hi:.5g}] misses length_map = {expected:.5g}"
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="one t interval contains the exact expectation"
+)
 @given(name=st.sampled_from(["relu", "tanh", "sigmoid"]), sw=st.floats(0.5, 3.0), sb=sigma_b2s, seed=seeds)
 @settings(max_examples=6)
 def test_chi1_against_a_simulated_backward_step(name, sw, sb, seed):

@@ -36,6 +36,11 @@ seeds = st.integers(0, 2**32 - 1)
 # --- the chapter's four cases ----------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    ALPHA,
+    per="example",
+    reason="relu-he holds at alpha; the three others miss < 1e-12, counted at alpha too",
+)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 @given(seed=seeds)
 @settings(max_examples=1)
@@ -58,6 +63,7 @@ def test_sigmoid_xavier_vanishes_backward_but_not_forward():
     assert {f.direction for f in report.findings} == {"forward", "backward"}  # q_2/q_1 = 0.2 too
 
 
+@pytest.mark.false_alarm(ALPHA, per="item", reason="factor=0.2091 holds at alpha, seed 0")
 def test_mxnet_default_vanishes_at_its_mean_field_factor():
     report = run_case("mxnet-default", seed=0)
     assert report.meanfield.chi1 == pytest.approx(256 * 0.07**2 / 3 / 2, rel=1e-12)
@@ -77,6 +83,9 @@ def _tanh_critical_spec(width: int = 512) -> MLPSpec:
     return MLPSpec(f"{width}x8", "tanh", f"normal(std={math.sqrt(sw2 / width)!r})", f"normal(std={math.sqrt(sb2)!r})")
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="10 factor intervals at ALPHA/10 contain the mean field"
+)
 @pytest.mark.parametrize("name", ["relu-he", "tanh-critical"])
 @given(seed=seeds)
 @settings(max_examples=1)
@@ -104,6 +113,7 @@ def test_measured_factors_agree_with_mean_field_at_width_512(name, seed):
     assert tested == 10 and not misses, misses
 
 
+@pytest.mark.false_alarm(0, reason="the verdict is read, not asserted")
 def test_json_has_measurements_theory_and_verdict():
     report = propagate(widths="64,32x4,8", activation="tanh", init="xavier_normal", trials=4, batch=8, seed=1)
     data = json.loads(json.dumps(report.to_dict()))
@@ -130,11 +140,13 @@ def test_same_seed_same_report(seed):
     assert json.dumps(propagate(**kwargs).to_dict()) != first
 
 
+@pytest.mark.false_alarm(0, reason="every signal is exactly 0")
 def test_zero_initialization_is_a_verdict_not_a_crash():
     report = propagate(widths="8,8x3,2", init="zeros", trials=3, batch=4)
     assert not report.passed  # every signal is exactly 0: ratios 0/0 are undefined, reported as outside
 
 
+@pytest.mark.false_alarm(0, reason="signals overflow to inf")
 def test_overflow_is_a_verdict_not_a_crash():
     report = propagate(widths="64,64x200,4", activation="identity", init="normal(std=10)", trials=2, batch=2)
     assert not report.passed
@@ -149,6 +161,11 @@ def test_non_zero_mean_weights_say_the_theory_does_not_apply():
 # --- finite-width drift ------------------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(
+    ALPHA,
+    per="example",
+    reason="two t intervals at ALPHA/2; the drift is ~8 se from 0 (miss < 1e-15)",
+)
 @given(width=st.sampled_from([16, 32]), seed=seeds)
 @settings(max_examples=2)
 def test_linear_drift_matches_the_closed_form_while_the_mean_square_is_kept(width, seed):

@@ -24,6 +24,12 @@ MODELS = "tests.propagation.torch_models"
 seeds = st.integers(0, 2**32 - 1)
 
 
+@pytest.mark.false_alarm(
+    ALPHA,
+    per="example",
+    assertions=2,
+    reason="the verdict at alpha; 10 factor intervals, alpha together",
+)
 @given(seed=seeds)
 @settings(max_examples=2)
 def test_he_initialized_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
@@ -41,6 +47,9 @@ def test_he_initialized_mlp_holds_and_its_factors_are_the_mean_field_ones(seed):
     assert report.meanfield is not None and report.meanfield.phase == "critical" and report.theory_applies
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example", reason="14 factor intervals at alpha/14 contain the mean field"
+)
 @given(seed=seeds)
 @settings(max_examples=1)
 def test_pytorch_default_init_factors_agree_with_mean_field(seed):
@@ -57,6 +66,7 @@ def test_pytorch_default_init_factors_agree_with_mean_field(seed):
     assert report.interval_alpha == pytest.approx(1e-6 / 14) and not misses, misses
 
 
+@pytest.mark.false_alarm(0, reason="q* is 1/200 of q_1: an interval ~5 wide in ln would be needed")
 def test_pytorch_default_init_vanishes():
     # nn.Linear's default U(±1/sqrt(fan_in)) has variance 1/(3 fan_in), for weights and biases: with ReLU the
     # factor is 1/6 per layer until the biases' variance 1/768 takes over, at the fixed point
@@ -67,6 +77,9 @@ def test_pytorch_default_init_vanishes():
     assert 0.12 < report.layers[1].forward_factor.value < 0.22  # 1/6 + 0.0013/0.34
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="item", reason="the CNN holds at alpha = 1e-6, seed 0; the sigmoid CNN by far"
+)
 def test_small_cnn_holds_and_sigmoid_cnn_vanishes():
     cnn = propagate(f"{MODELS}:make_cnn", input_shape=(3, 8, 8), trials=10, batch=16, seed=0)
     assert cnn.passed, cnn.summary()  # family-wise false alarm 1e-6

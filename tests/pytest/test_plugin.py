@@ -34,6 +34,9 @@ def test_header_shows_the_seed_and_options_have_a_group(pytester: pytest.Pyteste
     assert "--initcheck-seed" in help_text and "--initcheck-alpha" in help_text
 
 
+@pytest.mark.false_alarm(
+    1e-6, per="item", reason="the good sampler conforms at the default alpha (seed 5)"
+)
 def test_assert_conforms_passes_good_and_fails_bad_with_the_sentence(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inits=TEST_FILE)
     result = pytester.runpytest("--initcheck-seed", "5")
@@ -44,6 +47,9 @@ def test_assert_conforms_passes_good_and_fails_bad_with_the_sentence(pytester: p
     assert "variance" in out
 
 
+@pytest.mark.false_alarm(
+    1e-2, per="item", reason="he_normal must conform at --initcheck-alpha 0.01 (seed 23)"
+)
 def test_seed_option_reaches_the_verdict(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_seed="""
 from initcheck import assert_conforms, init

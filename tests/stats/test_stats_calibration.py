@@ -116,6 +116,9 @@ CHECKS: dict[str, tuple[Callable[[int], float], str]] = {
 EXAMPLES = {"variance normal (exact chi2)": 2, "ks normal (exact)": 2}  # the rest: 1 example
 
 
+@pytest.mark.false_alarm(
+    CALIBRATION_P, per="example", reason="binomial test of 200 rejections at 0.05, at 1e-6"
+)
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_false_alarm_fraction_is_alpha(name: str) -> None:
     pvalue_of, alternative = CHECKS[name]
@@ -132,6 +135,7 @@ def test_false_alarm_fraction_is_alpha(name: str) -> None:
     run()
 
 
+@pytest.mark.false_alarm(0, reason="exact binomial sums")
 def test_what_the_calibration_test_can_see() -> None:
     """With 200 seeds and a 1e-6 threshold only gross miscalibration is visible: a check
     rejecting 25% of correct draws at 0.05 (5x) is flagged almost surely, one rejecting

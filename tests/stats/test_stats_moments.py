@@ -25,7 +25,7 @@ from initcheck.stats import (
     plan_variance_n,
     variance_test,
 )
-from tests.stats._budget import ALPHA, MISS, P_APPROX, P_EXACT
+from tests.stats._budget import ALPHA, MISS, P_APPROX, P_EXACT, RATE_APPROX
 
 seeds = st.integers(0, 2**32 - 1)
 N_SHAPE = 20_000  # enough for the kurtosis test's Pearson III tail (accurate from n ~ 1000)
@@ -36,6 +36,11 @@ def _sd_uniform_law(sd: float) -> stats.rv_continuous:
     return stats.uniform(-a, 2 * a)
 
 
+@pytest.mark.false_alarm(
+    2 * P_EXACT + 2 * RATE_APPROX,
+    per="example",
+    reason="mean, variance (exact); interval, kurtosis (approx)",
+)
 @given(seed=seeds, log_sd=st.floats(-6, 2))
 @settings(max_examples=10, deadline=None, database=None)
 def test_correct_normal_not_flagged(seed: int, log_sd: float) -> None:
@@ -53,6 +58,12 @@ def test_correct_normal_not_flagged(seed: int, log_sd: float) -> None:
     assert kurtosis_test(x, law).pvalue > P_APPROX
 
 
+@pytest.mark.false_alarm(
+    3 * RATE_APPROX,
+    per="example",
+    assertions=2,
+    reason="per law: mean, variance, kurtosis (approx)",
+)
 @given(seed=seeds)
 @settings(max_examples=5, deadline=None, database=None)
 def test_correct_uniform_and_truncated_normal_not_flagged(seed: int) -> None:
@@ -66,6 +77,7 @@ def test_correct_uniform_and_truncated_normal_not_flagged(seed: int) -> None:
         assert kurtosis_test(x, law).pvalue > P_APPROX
 
 
+@pytest.mark.false_alarm(MISS, per="example", reason="miss at the planned power 1 - 1e-8")
 @given(seed=seeds, sign=st.sampled_from([-1.0, 1.0]))
 @settings(max_examples=5, deadline=None, database=None)
 def test_two_percent_variance_error_caught_at_planned_n(seed: int, sign: float) -> None:
@@ -78,6 +90,7 @@ def test_two_percent_variance_error_caught_at_planned_n(seed: int, sign: float) 
     assert np.sign(res.statistic) == sign  # in the planted direction (wrong-way rejection: < 1e-20)
 
 
+@pytest.mark.false_alarm(MISS, per="example", reason="miss at the planned power 1 - 1e-8")
 @given(seed=seeds, sign=st.sampled_from([-1.0, 1.0]))
 @settings(max_examples=5, deadline=None, database=None)
 def test_mean_shift_of_two_hundredths_sd_caught_at_planned_n(seed: int, sign: float) -> None:
@@ -94,6 +107,9 @@ def _sup_distance(a: stats.rv_continuous, b: stats.rv_continuous) -> float:
     return float(np.max(np.abs(a.cdf(t) - b.cdf(t))))
 
 
+@pytest.mark.false_alarm(
+    P_EXACT + 2 * MISS, per="example", reason="variance not flagged; KS, AD miss (kurtosis < 1e-12)"
+)
 @given(seed=seeds)
 @settings(max_examples=3, deadline=None, database=None)
 def test_uniform_with_the_right_variance_claimed_normal(seed: int) -> None:
@@ -113,6 +129,9 @@ def test_uniform_with_the_right_variance_claimed_normal(seed: int) -> None:
     assert ad_test(x, law).rejects(ALPHA)
 
 
+@pytest.mark.false_alarm(
+    2 * MISS, per="example", reason="KS and AD miss at the planned n (kurtosis < 1e-12)"
+)
 @given(seed=seeds)
 @settings(max_examples=3, deadline=None, database=None)
 def test_student_t5_claimed_normal(seed: int) -> None:

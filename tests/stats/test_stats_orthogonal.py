@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from initcheck.errors import UsageError
 from initcheck.stats import haar_test, orthogonality_test
-from tests.stats._budget import ALPHA, P_APPROX, P_EXACT
+from tests.stats._budget import ALPHA, P_APPROX, P_EXACT, RATE_APPROX
 
 seeds = st.integers(0, 2**32 - 1)
 SHAPES = [(8, 8), (5, 12), (12, 5), (16, 3, 3)]
@@ -50,6 +50,9 @@ def test_gaussian_matrix_is_not_orthogonal(seed: int) -> None:
     assert res.pvalue == 0.0 and res.statistic > 0.01
 
 
+@pytest.mark.false_alarm(
+    4 * P_EXACT + RATE_APPROX, per="example", reason="entry KS x3 shapes, det (exact); trace (CLT)"
+)
 @given(seed=seeds, gain=st.floats(0.5, 2.0))
 @settings(max_examples=3, deadline=None, database=None)
 def test_haar_draws_pass(seed: int, gain: float) -> None:
@@ -65,6 +68,7 @@ def test_haar_draws_pass(seed: int, gain: float) -> None:
             assert results["haar-det"].pvalue > P_EXACT  # exact binomial: rate <= 1e-8
 
 
+@pytest.mark.false_alarm(1e-12, per="example", reason="det and entry exact; the trace z ~ -23")
 @given(seed=seeds)
 @settings(max_examples=3, deadline=None, database=None)
 def test_qr_without_sign_fix_is_caught_by_each_statistic(seed: int) -> None:
@@ -80,6 +84,7 @@ def test_qr_without_sign_fix_is_caught_by_each_statistic(seed: int) -> None:
     assert results["haar-trace"].rejects(ALPHA) and results["haar-trace"].statistic < 0
 
 
+@pytest.mark.false_alarm(0, reason="the first entry is always negative: p < 1e-40")
 @given(seed=seeds)
 @settings(max_examples=3, deadline=None, database=None)
 def test_semi_orthogonal_qr_without_sign_fix_is_caught(seed: int) -> None:

@@ -97,6 +97,9 @@ def test_ks_plan(d: float, alpha: float, power: float) -> None:
     assert power_ks(n, d, alpha) >= power and (n == 1 or power_ks(n - 1, d, alpha) < power)
 
 
+@pytest.mark.false_alarm(
+    SIM_RATE, per="example", reason="misses <= k with P(Binom(300, 0.001) > k) <= 1e-7"
+)
 @given(seed=seeds, law=st.sampled_from(["normal", "uniform"]))
 @settings(max_examples=2, deadline=None, database=None)
 def test_variance_planner_power_holds_in_simulation(seed: int, law: str) -> None:
@@ -118,6 +121,7 @@ def test_variance_planner_power_holds_in_simulation(seed: int, law: str) -> None
     assert misses <= max_misses(reps, 1 - power), misses
 
 
+@pytest.mark.false_alarm(SIM_RATE, per="example", reason="misses <= k, exact power")
 @given(seed=seeds)
 @settings(max_examples=2, deadline=None, database=None)
 def test_mean_planner_power_holds_in_simulation(seed: int) -> None:
@@ -132,6 +136,9 @@ def test_mean_planner_power_holds_in_simulation(seed: int) -> None:
     )  # exact power for normal data: rate <= 1e-7
 
 
+@pytest.mark.false_alarm(
+    CALIBRATION_P, per="example", reason="binomial test against the exact power"
+)
 @given(seed=seeds)
 @settings(max_examples=2, deadline=None, database=None)
 def test_bound_power_formula_matches_simulation(seed: int) -> None:
@@ -145,6 +152,9 @@ def test_bound_power_formula_matches_simulation(seed: int) -> None:
     assert stats.binomtest(hits, reps, expected).pvalue > CALIBRATION_P, (hits, expected)
 
 
+@pytest.mark.false_alarm(
+    SIM_RATE, per="example", reason="misses <= k (the planner is conservative)"
+)
 @given(seed=seeds)
 @settings(max_examples=1, deadline=None, database=None)
 def test_ks_planner_is_conservative_in_simulation(seed: int) -> None:

@@ -22,6 +22,9 @@ def by_check(sampler, base: int) -> dict:
     return {r.check: r for r in seed_dependence_test(sampler, SHAPE, [base, base + 1, base + 2])}
 
 
+@pytest.mark.false_alarm(
+    P_EXACT, per="example", reason="seed-corr (pearsonr, exact for normal draws)"
+)
 @given(seed=st.integers(0, 2**32 - 3))
 @settings(max_examples=10, deadline=None, database=None)
 def test_correct_sampler_passes(seed: int) -> None:
@@ -59,6 +62,7 @@ def test_non_deterministic_sampler_caught(seed: int) -> None:
     )
 
 
+@pytest.mark.false_alarm(0, reason="r ~ 0.99: never misses")
 @given(seed=st.integers(0, 2**32 - 3))
 @settings(max_examples=5, deadline=None, database=None)
 def test_seed_that_only_perturbs_a_shared_draw_caught(seed: int) -> None:

@@ -36,6 +36,7 @@ def test_bound_plan_is_a_few_hundred_and_sure() -> None:
     assert power_bound(BOUND_N - 1, 0.1, ALPHA) < 1 - MISS
 
 
+@pytest.mark.false_alarm(P_EXACT, per="example", reason="bound reach (exact)")
 @given(seed=seeds, a=st.floats(1e-3, 10.0))
 @settings(max_examples=20, deadline=None, database=None)
 def test_correct_uniform_reaches_its_bounds(seed: int, a: float) -> None:
@@ -46,6 +47,9 @@ def test_correct_uniform_reaches_its_bounds(seed: int, a: float) -> None:
     assert res.pvalue > P_EXACT  # each end's p is exactly U(0,1); Bonferroni -> rate <= 1e-8
 
 
+@pytest.mark.false_alarm(
+    P_EXACT, per="example", reason="rejection has power 1; the interval misses 0.9"
+)
 @given(seed=seeds, a=st.floats(1e-3, 10.0))
 @settings(max_examples=20, deadline=None, database=None)
 def test_shrunk_uniform_caught_with_a_few_hundred_draws(seed: int, a: float) -> None:
@@ -57,6 +61,9 @@ def test_shrunk_uniform_caught_with_a_few_hundred_draws(seed: int, a: float) -> 
     assert support_test(x, -a, a).pvalue == 1.0  # the support test cannot see it
 
 
+@pytest.mark.false_alarm(
+    P_EXACT, per="example", reason="high end power 1; low end not flagged (exact)"
+)
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_one_sided_shrink_is_located(seed: int) -> None:
@@ -66,6 +73,7 @@ def test_one_sided_shrink_is_located(seed: int) -> None:
     assert bound_reach_test(x, law, side="low").pvalue > P_EXACT  # low end correct: exact, 1e-8
 
 
+@pytest.mark.false_alarm(P_EXACT, per="example", reason="bound reach (exact)")
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_truncated_normal_reaches_its_bounds(seed: int) -> None:
@@ -75,6 +83,7 @@ def test_truncated_normal_reaches_its_bounds(seed: int) -> None:
     assert bound_reach_test(x, law).pvalue > P_EXACT  # exact -> 1e-8
 
 
+@pytest.mark.false_alarm(P_EXACT, per="example", reason="extremes (exact)")
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_correct_normal_extremes_not_flagged(seed: int) -> None:
@@ -83,6 +92,7 @@ def test_correct_normal_extremes_not_flagged(seed: int) -> None:
     assert res.pvalue > P_EXACT  # G(T)^n is exactly U(0,1) -> rate 1e-8
 
 
+@pytest.mark.false_alarm(0, reason="max |x| >= 10 has probability 1e5 * 1.5e-23 under H0")
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_single_outlier_times_ten_caught(seed: int) -> None:
@@ -95,6 +105,7 @@ def test_single_outlier_times_ten_caught(seed: int) -> None:
     assert res.rejects(ALPHA) and res.statistic >= 10.0, res.detail
 
 
+@pytest.mark.false_alarm(0, reason="p <= 2 * 0.9545^1000 whatever the draw")
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_truncated_normal_claimed_normal_caught(seed: int) -> None:
@@ -111,6 +122,7 @@ def test_extremes_beat_edf_tests_on_truncation() -> None:
     assert plan_ks_n(d, ALPHA, power=1 - MISS) > 50 * 1000
 
 
+@pytest.mark.false_alarm(6e-21, per="example", reason="all 1000 draws inside [-2, 2]: 0.9545^1000")
 @given(seed=seeds)
 @settings(max_examples=10, deadline=None, database=None)
 def test_normal_claimed_truncated_normal_caught(seed: int) -> None:
