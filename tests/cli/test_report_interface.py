@@ -86,15 +86,18 @@ def report_reproducer_named(sentence: str) -> bool:
     return "re-run: initcheck " in sentence
 
 
+@pytest.mark.false_alarm(0, reason="constant laws: exact checks only")
 def test_check_report():
     _assert_interface(*_check_reports())
 
 
+@pytest.mark.false_alarm(0, reason="constant laws: exact checks only")
 def test_conformance_row_and_matrix():
     _assert_interface(*_rows())
     _assert_interface(*_matrices())
 
 
+@pytest.mark.false_alarm(0, reason="an exact claim, and a planted derivative with maximum 1 > 1/4")
 def test_verify_claim_and_run(monkeypatch):
     good, bad = _verify_reports(monkeypatch)
     _assert_interface(good, bad)
@@ -103,6 +106,7 @@ def test_verify_claim_and_run(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # N(0, 1) at width 32 overflows nothing, but be safe
+@pytest.mark.false_alarm(1e-6, per="item", reason="ReLU at He judged at alpha 1e-6; N(0, 1) at width 32 grows 32-fold per layer (det.)")
 def test_propagation_report():
     good, bad = _propagations()
     _assert_interface(good, bad)

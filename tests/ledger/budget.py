@@ -40,12 +40,7 @@ README = "tests/README.md"
 LEDGER_NAME = "FALSE_ALARMS.md"
 #: declared rows whose rate alone breaks the bound: known findings, with what fixes them. The
 #: budget test checks the bound without them, and that each is still needed (else: remove it).
-PINNED: dict[str, str] = {
-    "pytest/test_plugin.py::test_seed_option_reaches_the_verdict": (
-        "a he_normal verdict at --initcheck-alpha 0.01 must pass: 1e-2 whenever its seed or the "
-        "stream is re-drawn; the option could be tested on an exact claim (zeros) instead"
-    ),
-}
+PINNED: dict[str, str] = {}  # test id -> why its rate is left out of the bound (none today)
 ROW_HEADER = (
     "test",
     "what can fail",
