@@ -13,7 +13,11 @@
 * stateful ``tf.random.normal`` / ``uniform`` / ``truncated_normal`` and TF1
   ``tf.compat.v1`` initializers: drawn after ``tf.random.set_seed(seed)`` with
   op seed ``seed``; the previous global seed is restored afterwards (which also
-  restarts TensorFlow's per-op counters: the one global effect). The TF1
+  restarts TensorFlow's per-op counters: the one global effect). TensorFlow
+  reduces both seeds modulo 2**31 - 1, which would give seeds ``s`` and
+  ``s + 2**31 - 1`` one stream: :func:`stateful_seed` passes seeds below
+  2**31 - 1 unchanged (``tf.random.set_seed(7)`` and op seed 7 replay seed 7)
+  and hashes larger ones into that range. The TF1
   factories ``tf.compat.v1.initializers.he_normal`` / ``he_uniform`` /
   ``lecun_normal`` / ``lecun_uniform`` (functions of ``seed`` returning a
   ``VarianceScaling``) are called with ``seed=seed`` for every draw.
@@ -29,10 +33,13 @@ import inspect
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from initcheck.adapters._common import (
     Adapted,
     ConformanceRow,
     Excluded,
+    check_seed,
     construct,
     display_name,
     parameter_names,
@@ -44,9 +51,11 @@ from initcheck.adapters._common import (
 from initcheck.adapters.keras import adapt_configurable
 from initcheck.errors import UsageError, expected
 
-__all__ = ["CONFORMANCE", "EXCLUDED", "adapt", "global_seed"]
+__all__ = ["CONFORMANCE", "EXCLUDED", "adapt", "global_seed", "stateful_seed"]
 
 LAYOUT = "keras"
+#: TensorFlow takes global and op seeds modulo this (``random_seed._truncate_seed``)
+STATEFUL_SEEDS = 2**31 - 1
 
 
 def _dtype(dtype: Any) -> Any:
@@ -61,6 +70,23 @@ def _dtype(dtype: Any) -> Any:
     if not dt.is_floating:
         raise expected("dtype", dtype, "a TensorFlow floating dtype such as float32 or float64")
     return dt
+
+
+def stateful_seed(seed: object) -> int:
+    """The global and op seed of a stateful draw for initcheck seed ``seed``.
+
+    Seeds below ``2**31 - 1`` are passed unchanged; larger ones are hashed
+    with numpy's ``SeedSequence`` into ``[0, 2**31 - 1)``, where TensorFlow
+    does not reduce them further (two seeds then collide with probability
+    about 2**-31, instead of every ``s`` with ``s + 2**31 - 1``).
+
+    >>> stateful_seed(7), stateful_seed(2**31 - 2), stateful_seed(2**31 - 1) < 2**31 - 1
+    (7, 2147483646, True)
+    """
+    s = check_seed(seed)
+    if s < STATEFUL_SEEDS:
+        return s
+    return int(np.random.SeedSequence(s).generate_state(1, dtype=np.uint64)[0]) % STATEFUL_SEEDS
 
 
 @contextlib.contextmanager
@@ -144,8 +170,9 @@ def adapt(obj: Any, *, dtype: Any = None, **kwargs: Any) -> Adapted:
         inner = adapted.sampler
 
         def reseeded(shape: tuple[int, ...], seed: int) -> Any:
-            with global_seed(seed32(seed)):
-                return inner(shape, seed)
+            s = stateful_seed(seed)  # below 2**32: the inner op seed is s as well
+            with global_seed(s):
+                return inner(shape, s)
 
         return Adapted(reseeded, LAYOUT, "tensorflow", adapted.name, adapted.dtype_name)
     names = parameter_names(obj) or []
@@ -174,7 +201,7 @@ def _factory(fn: Any, dt: Any, kwargs: dict[str, Any]) -> Adapted:
         )
 
     def sampler(shape: tuple[int, ...], seed: int) -> Any:
-        s = seed32(seed)
+        s = stateful_seed(seed)
         with global_seed(s):
             return to_numpy(fn(seed=s, **kwargs)(shape_tuple(shape), dtype=dt))
 
@@ -196,9 +223,10 @@ def _random_function(fn: Any, dt: Any, kwargs: dict[str, Any]) -> Adapted:
         raise UsageError(f"{name}: bad keyword arguments: {exc}") from exc
 
     def sampler(shape: tuple[int, ...], seed: int) -> Any:
-        dims, s = shape_tuple(shape), seed32(seed)
+        dims = shape_tuple(shape)
         if stateless:
-            return to_numpy(fn(dims, seed=[s, 0], **extra))
+            return to_numpy(fn(dims, seed=[seed32(seed), 0], **extra))
+        s = stateful_seed(seed)
         with global_seed(s):
             return to_numpy(fn(dims, seed=s, **extra))
 

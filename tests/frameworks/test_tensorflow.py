@@ -81,6 +81,28 @@ def test_same_seed_same_draw_different_seed_different_draw(seed):
         assert not np.array_equal(x, a(shape, seed + 1)), a.name
 
 
+STATEFUL = [
+    (tf.random.normal, {}, (5, 5)),
+    (tf.random.uniform, {}, (5, 5)),
+    (V1.glorot_uniform_initializer, {}, (6, 4)),
+    (V1.initializers.he_normal, {}, (3, 3, 4, 8)),
+    (V1.orthogonal_initializer, {}, (8, 6)),
+]
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [(0, 2**31 - 1), (1, 2**31), (2**31, 2**32 - 1), (5, 2**31 + 4), (2**40, 2**40 + 2**31 - 1)],
+    ids=str,
+)
+def test_stateful_draws_differ_for_seeds_tensorflow_would_reduce_to_one(pair):
+    # TensorFlow reduces global and op seeds modulo 2**31 - 1 (random_seed._truncate_seed)
+    for obj, kw, shape in STATEFUL:
+        a = adapt(obj, **kw)
+        assert not np.array_equal(a(shape, pair[0]), a(shape, pair[1])), a.name
+        assert same(a(shape, pair[1]), a(shape, pair[1])), a.name
+
+
 def test_stateful_draws_restore_the_global_seed():
     tf.random.set_seed(77)
     for obj, kw, shape in SEEDED:
