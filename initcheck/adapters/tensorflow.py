@@ -257,7 +257,7 @@ def _v1(
     name = f"compat.v1.{attr}({args})" if args else f"compat.v1.{attr}"
     parts = [note] if note else []
     if random:
-        parts.append("TF1 stateful ops: drawn after tf.random.set_seed(seed), op seed seed")
+        parts.append("TF1 stateful ops: drawn after tf.random.set_seed(seed) with the same op seed")
     return _row(name, f"tensorflow.compat.v1:{attr}", kwargs, law, "; ".join(parts))
 
 
