@@ -9,17 +9,44 @@ probability ``ALPHA``: see FALSE_ALARMS.md for the count and the total.
 
 from __future__ import annotations
 
+import importlib
 import math
+import os
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pytest
 
 from initcheck.adapters import ConformanceRow
 from initcheck.stats import ks_test, variance_test
 
 ALPHA = 1e-6  # false-alarm probability of one p-value assertion for a correct initializer
 DRAWS = 40_000  # scalar values per law assertion: KS detects a cdf error of ~0.014 at this alpha
+#: comma-separated frameworks (module names) a tox env installs: their tests fail, never skip
+REQUIRE_VARIABLE = "INITCHECK_REQUIRE_FRAMEWORKS"
+
+
+def required(module: str) -> bool:
+    """Whether ``INITCHECK_REQUIRE_FRAMEWORKS`` names ``module`` (the env installed it)."""
+    names = os.environ.get(REQUIRE_VARIABLE, "").split(",")
+    return module in {n.strip() for n in names}
+
+
+def import_framework(module: str, hint: str) -> ModuleType:
+    """Import ``module``; without it, skip the caller, or fail if the env requires it.
+
+    Called at module level (skips the whole file) or inside a test.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        if required(module):
+            pytest.fail(
+                f"{REQUIRE_VARIABLE} names {module}, but it does not import: {exc}", pytrace=False
+            )
+        pytest.skip(f"{module} is not installed ({exc}): {hint}", allow_module_level=True)
 
 
 def draw_many(

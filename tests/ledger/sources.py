@@ -185,6 +185,10 @@ class TestFunction:
         return frozenset(needs)
 
 
+#: calls that import a module or skip the test without it (the second: tests/frameworks/_helpers.py)
+SKIPPING_IMPORTS = ("pytest.importorskip", "tests.frameworks._helpers.import_framework")
+
+
 def top_level(module: str) -> str:
     return module.split(".")[0]
 
@@ -457,7 +461,8 @@ class ModuleSource:
 
     def importorskips(self, node: ast.AST) -> Iterator[str]:
         for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
-            if self.dotted_name(call.func) == "pytest.importorskip" and call.args:
+            name = self.dotted_name(call.func)
+            if name in SKIPPING_IMPORTS and call.args:
                 arg = call.args[0]
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     yield top_level(arg.value)
