@@ -105,6 +105,7 @@ def test_a_law_prints_canonically_and_reparses_to_itself(text: str, shown: str) 
 
 NAMES = sorted(LAWS)
 FORM = "name or name(key=value, ...), e.g. normal(std=0.01)"
+DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -130,9 +131,8 @@ FORM = "name or name(key=value, ...), e.g. normal(std=0.01)"
     ("variance_scaling(scale=0)", "variance_scaling scale='0': expected a positive number"),
     ("he_normal(a=-0.1)", "he_normal a='-0.1': expected a non-negative slope"),
     ("he_normal(mode=fan_avg)", "he_normal mode='fan_avg': expected one of fan_in, fan_out"),
-    ("variance_scaling(distribution=gamma)", ("variance_scaling distribution='gamma': expected "
-                                              "one of truncated_normal, normal, untruncated_normal, "
-                                              "uniform")),
+    ("variance_scaling(distribution=gamma)",
+     "variance_scaling distribution='gamma': expected one of " + ", ".join(DISTRIBUTIONS)),
     ("uniform", "uniform={}: expected a, or both low and high"),
     ("uniform(low=0)", "uniform={'low': 0.0}: expected a, or both low and high"),
     ("uniform(a=1, low=0, high=1)",
