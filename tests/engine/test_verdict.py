@@ -2,11 +2,13 @@
 a report whose parts agree with its plan: ``passed``, findings ⊆ results, faults first, the seed
 check last, the reproducer; the same seed gives the same JSON, byte for byte.
 
-Rates. ``correct_family`` is checked against Holm's procedure written out here (exact). Verdicts
-on correct samplers are asserted to pass: a false alarm has probability ≤ α = 1e-7 per verdict
-(Holm), 6 such verdicts per run (one, and 5 Hypothesis examples): 6e-7 (tests/README.md); the
-constant law's verdict is exact. Planted errors here are exact (values
-outside the support, a seed ignored, misbehaviour): they cannot be missed ("det.").
+Rates. ``correct_family`` is checked against ``initcheck.stats.holm`` (which
+tests/stats/test_stats_result_multiple.py checks against Holm's procedure by its definition) and
+against a step-down worked by hand: exact. Verdicts on correct samplers are asserted to pass: a
+false alarm has probability ≤ α = 1e-7 per verdict (Holm), 6 such verdicts per run (one, and 5
+Hypothesis examples): 6e-7 (tests/README.md); the constant law's verdict is exact. Planted
+errors here are exact (values outside the support, a seed ignored, misbehaviour): they cannot
+be missed ("det.").
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from initcheck import init
 from initcheck.errors import UsageError
 from initcheck.laws import parse_law
 from initcheck.planning import plan_verdict
+from initcheck.stats import holm
 from initcheck.verdict import Report, Result, check, correct_family
 
 ALPHA = 1e-7  # per verdict on a correct sampler: its false-alarm rate
@@ -33,18 +36,6 @@ SEED_CHECKS = ["seed-repeat", "seed-distinct", "seed-corr"]
 
 
 # -- the family --------------------------------------------------------------------------------
-
-
-def holm(pvalues: list[float], alpha: float) -> list[bool]:
-    """Holm's step-down procedure: reject the k smallest p-values, k the first i (from 0) with
-    p_(i) > alpha / (m - i)."""
-    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
-    rejected = [False] * len(pvalues)
-    for rank, i in enumerate(order):
-        if pvalues[i] > alpha / (len(pvalues) - rank):
-            break
-        rejected[i] = True
-    return rejected
 
 
 def result(p: float, check_name: str = "t") -> Result:
@@ -59,7 +50,7 @@ PVALUES = st.lists(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1e-9, 1e-8, 
 def test_the_family_is_corrected_by_holm(pvalues: list[float], alpha: float) -> None:
     results = [result(p, f"t{i}") for i, p in enumerate(pvalues)]
     corrected = correct_family(results, alpha)
-    assert [r.rejected for r in corrected] == holm(pvalues, alpha)
+    assert [r.rejected for r in corrected] == (holm(pvalues, alpha) if pvalues else [])
     # nothing else changes, and the order is kept
     assert [(r.check, r.pvalue) for r in corrected] == [(r.check, r.pvalue) for r in results]
 
