@@ -6,6 +6,12 @@ deviations of the law, is caught with power ≥ 0.999), draws them from
 independent seeds, and runs the tests of :mod:`initcheck.stats` that the law
 calls for. All p-values of the verdict form one family, corrected by Holm at
 ``alpha``: a correct sampler fails a verdict with probability at most alpha.
+
+:func:`check` is a pipeline whose data flows one way::
+
+    plan (planning.py)  ->  draws (drawing.py: the only code that calls the sampler)
+        -> each shape's results (a design, designs.py)  ->  seed dependence (stats)
+        -> one Holm family (correct_family)  ->  the Report
 """
 
 from __future__ import annotations
