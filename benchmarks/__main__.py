@@ -240,8 +240,8 @@ def _speed(timings, cfg, goals, progress) -> str:
         prof_default, "",
         f"### Where the time goes: xavier_normal, {big}×{big} ({seconds(t_big)} under cProfile)\n",
         prof_big, "",
-        ("Cumulative times nest (a caller includes its callees); `__call__` rows are the sampler (`init.py`) and "
-         "the seed check's validating wrapper (`verdict.py`).\n"),
+        ("Cumulative times nest (a caller includes its callees); `__call__` rows are the sampler "
+         "(`init.py`); the seed check's draws are `draw_seed_check` (`drawing.py`).\n"),
     ]
     return "\n".join(text)
 

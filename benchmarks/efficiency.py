@@ -22,7 +22,7 @@ from typing import Any
 
 from scipy import stats
 
-from initcheck import check, init, verdict
+from initcheck import check, init, planning
 from initcheck import stats as st
 
 from . import minimum as mn
@@ -37,8 +37,8 @@ FAMILIES: dict[str, tuple[Callable[..., Any], str]] = {
     "truncated normal": (init.variance_scaling(), "variance_scaling"),
     "orthogonal": (init.orthogonal(), "orthogonal"),
 }
-TESTS_PER_SHAPE = getattr(verdict, "TESTS_PER_SHAPE", 20)  # the verdict's planning share: alpha / (this · shapes)
-MAX_CALLS = getattr(verdict, "MAX_CALLS", None)
+TESTS_PER_SHAPE = getattr(planning, "TESTS_PER_SHAPE", 20)  # the verdict's planning share: alpha / (this · shapes)
+MAX_CALLS = getattr(planning, "MAX_CALLS", None)
 CONTAMINATION = 1e-5  # fraction of values multiplied by a factor in the "beyond the support" rows
 
 

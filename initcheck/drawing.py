@@ -4,6 +4,10 @@ A sampler may raise, return None or something that is not numbers, return the
 wrong shape, an integer or complex array, NaN or inf, hand back the same
 (mutated) array on every call, or never return. The verdict turns each of
 these into a finding; none of them reaches the user as a traceback.
+
+This is the only code of a verdict that calls a sampler: :meth:`Drawer.stream`
+gives the draws of one shape, :func:`draw_seed_check` those of the seed check
+(one per seed, and the first seed's again).
 """
 
 from __future__ import annotations
@@ -11,12 +15,20 @@ from __future__ import annotations
 import queue
 import threading
 import weakref
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_TIMEOUT", "Drawer", "SamplerFault"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "SEED_CHECK_VALUES",
+    "Drawer",
+    "SamplerFault",
+    "SeedDraws",
+    "draw_seed_check",
+]
 
 DEFAULT_TIMEOUT = 120.0  # seconds one sampler call may take before it counts as hung (generous)
 
@@ -57,12 +69,17 @@ class Drawer:
 
     A call that does not return within ``timeout`` seconds is abandoned (the
     worker is a daemon thread, so it cannot keep the program alive) and raises
-    a ``timeout`` fault; the drawer is then unusable.
+    a ``timeout`` fault; the drawer is then unusable. With ``aliasing`` (the
+    default) a call that hands back the previous call's array, or after which
+    that array has changed, raises an ``aliasing`` fault; without it, calls are
+    not compared (for draws that are copied at once, as the seed check's are).
     """
 
-    def __init__(self, sampler: Callable[..., Any], timeout: float | None = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, sampler: Callable[..., Any], timeout: float | None = DEFAULT_TIMEOUT, *,
+                 aliasing: bool = True) -> None:
         self.sampler = sampler
         self.timeout = timeout
+        self.aliasing = aliasing
         self._jobs: queue.Queue[tuple[tuple[int, ...], int] | None] = queue.Queue()
         self._results: queue.Queue[tuple[bool, Any]] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -75,7 +92,7 @@ class Drawer:
                 return
             try:
                 self._results.put((True, self.sampler(*job)))
-            except BaseException as err:  # the sampler's own failure, reported as a finding
+            except BaseException as err:  # noqa: BLE001 - the sampler's own failure, a finding
                 self._results.put((False, err))
 
     def _call(self, shape: tuple[int, ...], seed: int) -> Any:
@@ -118,7 +135,7 @@ class Drawer:
                                    "a later call (it mutates a shared array)")
         try:
             arr = np.asarray(raw)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - whatever it returned, a finding
             raise SamplerFault("returns", shape, seed, f"the sampler returned a {type(raw).__name__}, which is "
                                f"not an array ({err})") from None
         if arr.dtype.kind in "iub":
@@ -134,8 +151,19 @@ class Drawer:
         if bad:
             raise SamplerFault("finite", shape, seed, f"{bad:,} of {arr.size:,} values are NaN or infinite")
         # a weak reference and a fingerprint, not a copy: memory stays at one draw
-        self._previous = (weakref.ref(raw), _fingerprint(raw)) if isinstance(raw, np.ndarray) else None
+        tracked = self.aliasing and isinstance(raw, np.ndarray)
+        self._previous = (weakref.ref(raw), _fingerprint(raw)) if tracked else None
         return arr
+
+    def stream(self, shape: tuple[int, ...], seeds: Sequence[int]) -> Iterator[np.ndarray]:
+        """The validated draws of ``shape``, one per seed, each drawn when it is asked for
+        (so whoever consumes them holds one at a time, and may stop early).
+
+        Raises:
+            SamplerFault: the sampler misbehaved (on the draw being asked for).
+        """
+        for seed in seeds:
+            yield self.draw(shape, seed)
 
     def close(self) -> None:
         """End the worker thread and wait for it (briefly: a hung sampler's thread is
@@ -145,3 +173,49 @@ class Drawer:
             self._jobs.put(None)
             self._thread.join(timeout=1.0)
             self._thread = None
+
+
+SEED_CHECK_VALUES = 100_000  # values of each draw the seed check compares (a strided sample)
+
+
+@dataclass(frozen=True)
+class SeedDraws:
+    """The seed check's draws, as :func:`initcheck.stats.seed_dependence_test` takes them.
+
+    Attributes:
+        shape: the shape drawn.
+        seeds: the distinct seeds, in the order drawn.
+        draws: one strided sample per seed (float64, at most :data:`SEED_CHECK_VALUES` values).
+        again: the first seed's draw, drawn a second time (sampled the same way).
+    """
+
+    shape: tuple[int, ...]
+    seeds: tuple[int, ...]
+    draws: tuple[np.ndarray, ...]
+    again: np.ndarray
+
+
+def _strided(draw: np.ndarray) -> np.ndarray:
+    flat = draw.reshape(-1)
+    return np.array(flat[:: max(1, flat.size // SEED_CHECK_VALUES)], dtype=np.float64)
+
+
+def draw_seed_check(sampler: Callable[..., Any], shape: tuple[int, ...], seeds: Sequence[int],
+                    timeout: float | None = DEFAULT_TIMEOUT) -> SeedDraws:
+    """Draw ``shape`` once per seed, then with the first seed again; keep a strided sample of each.
+
+    The check holds several draws, so each is cut to at most :data:`SEED_CHECK_VALUES`
+    values (a copy) as soon as it is returned. Calls are not compared for aliasing: the
+    copies cannot change later, and the repeated seed may rightly give back the very array
+    it gave the first time (a sampler that caches its draws).
+
+    Raises:
+        SamplerFault: the sampler misbehaved on one of these calls.
+    """
+    drawer = Drawer(sampler, timeout, aliasing=False)
+    try:
+        draws = tuple(_strided(drawer.draw(shape, s)) for s in seeds)
+        again = _strided(drawer.draw(shape, seeds[0]))
+    finally:
+        drawer.close()
+    return SeedDraws(tuple(shape), tuple(int(s) for s in seeds), draws, again)

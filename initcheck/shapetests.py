@@ -118,11 +118,10 @@ class ShapeTests:
             # rounded values cannot come closer to a bound than the rounding grid: within one
             # rounding step of a bound counts as reaching it
             lo_in, hi_in = widen(low, high, bits)
-            reach = st.RunningMoments(rm.center)
-            reach.n, reach.min, reach.max = rm.n, rm.min, rm.max
+            reach = rm
             if bits < 53:
-                reach.max = high if rm.max >= 2 * high - hi_in else rm.max
-                reach.min = low if rm.min <= 2 * low - lo_in else rm.min
+                reach = rm.with_extremes(low if rm.min <= 2 * low - lo_in else rm.min,
+                                         high if rm.max >= 2 * high - hi_in else rm.max)
             tests.append(st.bound_reach_test(reach, law))
         else:
             tests.append(st.extremes_test(rm, law))

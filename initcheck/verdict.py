@@ -6,53 +6,41 @@ deviations of the law, is caught with power ≥ 0.999), draws them from
 independent seeds, and runs the tests of :mod:`initcheck.stats` that the law
 calls for. All p-values of the verdict form one family, corrected by Holm at
 ``alpha``: a correct sampler fails a verdict with probability at most alpha.
+
+:func:`check` is a pipeline whose data flows one way::
+
+    plan (planning.py)  ->  draws (drawing.py: the only code that calls the sampler)
+        -> each shape's results (a design, designs.py)  ->  seed dependence (stats)
+        -> one Holm family (correct_family)  ->  the Report
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import math
-import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
-import numpy as np
-
+from . import planning
 from . import stats as st
 from ._deprecations import module_getattr, warn_renamed
-from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault
+from .designs import DESIGNS, Design, ShapeOutcome
+from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault, SeedDraws, draw_seed_check
 from .errors import expected
-from .fans import LAYOUTS, validate_shape
-from .laws import Law, TargetLaw, parse_law, target_law
+from .laws import Law, parse_law
+from .planning import PlannedShape, VerdictPlan, plan_verdict
 from .reproducer import reproducer
-from .shapetests import ShapeTests
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Result", "ShapePlan", "check"]
 
 DEFAULT_ALPHA = 1e-6  # family-wise false-alarm rate of one verdict
 DEFAULT_TOLERANCE = 0.02  # smallest relative variance error (and mean shift in stds) to catch
-POWER = 0.999  # power at the tolerance
-TESTS_PER_SHAPE = 20  # upper count of tests per shape, for the Bonferroni share used in planning
-MAX_CALLS = 2000  # sampler calls per shape at most (tiny shapes would otherwise need 1e5 calls)
-ORTHOGONAL_DRAWS = 200  # independent matrices per shape for the Haar tests
-SEED_CHECK_DRAWS = 3  # distinct seeds in the seed-dependence check
 
 #: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
-#: conv 1-D/2-D/3-D, a tiny and a large fan.
-DEFAULT_SHAPES: tuple[tuple[int, ...], ...] = (
-    (96, 160), (160, 96), (32, 16, 5), (16, 8, 3, 3), (8, 4, 3, 3, 3), (6, 4), (300, 1200),
-)
-#: orthogonal laws need hundreds of matrices per shape: smaller defaults, same variety
-DEFAULT_ORTHOGONAL_SHAPES: tuple[tuple[int, ...], ...] = (
-    (40, 24), (24, 40), (24, 24), (32, 16, 5), (16, 8, 3, 3), (8, 4, 3, 3, 3), (6, 4),
-)
-
-
-def _in_layout(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
-    """A torch-layout shape (out, in, *k) in ``layout``."""
-    if LAYOUTS[layout] == (1, 0):
-        return shape
-    return (*shape[2:], shape[1], shape[0])
+#: conv 1-D/2-D/3-D, a tiny and a large fan. (Orthogonal laws default to smaller ones,
+#: :data:`initcheck.planning.DEFAULT_ORTHOGONAL_SHAPES`.)
+DEFAULT_SHAPES = planning.DEFAULT_SHAPES
 
 
 @dataclass(frozen=True)
@@ -170,70 +158,6 @@ class Report:
                 "shapes": [s.to_dict() for s in self.shapes], "results": [r.to_dict() for r in self.results]}
 
 
-def _memory_bytes() -> int:
-    """Physical memory of this machine (0 if unknown)."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 0
-
-
-MEMORY_SHARE = 0.5  # a draw (as float64) may take at most this share of physical memory
-
-
-def _check_fits(shape: tuple[int, ...]) -> None:
-    """Refuse, up front, a shape one draw of which would not fit in memory."""
-    need = math.prod(shape) * 8
-    have = _memory_bytes()
-    if have and need > MEMORY_SHARE * have:
-        raise expected("shape", shape, f"a shape one draw of which fits in memory: it needs {need / 2**30:.1f} GiB "
-                       f"as float64, more than {MEMORY_SHARE:.0%} of this machine's {have / 2**30:.1f} GiB")
-
-
-def _probability(name: str, value: Any, high: float = 1.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) < high:
-        raise expected(name, value, f"a number in (0, {high:g})")
-    return float(value)
-
-
-def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Result:
-    return Result(r.check, shape, r.expected, float(r.estimate), float(r.statistic), float(r.pvalue), int(r.n),
-                   seed, r.detail)
-
-
-def _fault(f: SamplerFault) -> Result:
-    return Result(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail, rejected=True)
-
-
-@dataclass
-class _Plan:
-    values: int
-    power_variance: float | None = None
-    power_mean: float | None = None
-    draws_needed: int = 1
-
-
-def _plan(target: TargetLaw, size: int, alpha_share: float, tolerance: float) -> _Plan:
-    if target.kind == "constant":
-        return _Plan(values=size, draws_needed=2)
-    if target.kind == "orthogonal":
-        return _Plan(values=size * ORTHOGONAL_DRAWS, draws_needed=ORTHOGONAL_DRAWS)
-    n = _planned_n(st.kurtosis(target.law), alpha_share, tolerance)
-    return _Plan(values=n, draws_needed=max(2, -(-n // size)))
-
-
-@functools.lru_cache(maxsize=256)
-def _planned_n(kurtosis: float, alpha_share: float, tolerance: float) -> int:
-    """Values one shape needs: the larger of the variance and the mean test's plans (cached: the
-    same law family at the same share plans the same n for every shape)."""
-    return max(st.plan_variance_n(tolerance, alpha_share, POWER, kurtosis=kurtosis),
-               st.plan_mean_n(tolerance, alpha_share, POWER))
-
-
-def _draw_seeds(seed: int, index: int, count: int) -> list[int]:
-    return [int(s) for s in np.random.SeedSequence([seed, index]).generate_state(count)]
-
-
 def check(
     sampler: Callable[..., Any],
     law: str | Law | None = None,
@@ -283,102 +207,113 @@ def check(
             sampler that is not callable. A misbehaving sampler is a finding,
             never an exception.
     """
+    parsed = _parsed_law(law, claim)
+    if not callable(sampler):
+        raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
+    plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha,
+                        tolerance=tolerance)
+    run = _draw_and_test(plan, sampler, timeout, DESIGNS["fixed"], progress)
+    return _report(plan, run, correct_family(run.results, plan.alpha), target)
+
+
+def _parsed_law(law: str | Law | None, claim: str | Law | None) -> Law:
+    """The law argument, parsed (``claim`` is its deprecated name)."""
     if claim is not None:
-        warn_renamed("check(claim=...)", "check(law=...)")
+        warn_renamed("check(claim=...)", "check(law=...)", stacklevel=4)
         law = claim if law is None else law
     if law is None:
         raise expected("law", law, "a law such as xavier_uniform or normal(std=0.01)")
-    parsed = parse_law(law) if isinstance(law, str) else law
-    if not callable(sampler):
-        raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
-    if layout not in LAYOUTS:
-        raise expected("layout", layout, f"one of {', '.join(LAYOUTS)}")
-    alpha = _probability("alpha", alpha)
-    tolerance = _probability("tolerance", tolerance, 0.5)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise expected("seed", seed, "a non-negative integer")
-    if shapes is None:
-        defaults = DEFAULT_ORTHOGONAL_SHAPES if parsed.name == "orthogonal" else DEFAULT_SHAPES
-        shape_list = [_in_layout(s, layout) for s in defaults]
-    else:
-        shape_list = [validate_shape(tuple(s)) for s in shapes]
-        if not shape_list:
-            raise expected("shapes", shapes, "at least one shape")
-    for s in shape_list:
-        _check_fits(s)
-    targets = [target_law(parsed, s, layout) for s in shape_list]
-    share = alpha / (TESTS_PER_SHAPE * len(shape_list))
+    return parse_law(law) if isinstance(law, str) else law
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What drawing and testing gave, before the family's correction."""
+
+    tested: tuple[tuple[PlannedShape, ShapeOutcome], ...]  # the shapes whose draws all came
+    faults: tuple[Result, ...]  # the sampler's misbehaviour, in the order met
+    results: tuple[Result, ...]  # every test, per shape in order, then the seed check
+
+
+def _draw_and_test(plan: VerdictPlan, sampler: Callable[..., Any], timeout: float | None,
+                   design: Design, progress: Callable[[str], None] | None) -> _Run:
+    """Draw every shape and test it with ``design``; then, if the sampler behaved, its seeds."""
     drawer = Drawer(sampler, timeout)
-    results: list[Result] = []
-    faults: list[Result] = []
-    plans: list[ShapePlan] = []
-    total = 0
     try:
-        for index, (shape, tl) in enumerate(zip(shape_list, targets)):
-            if progress is not None:
-                progress(f"{'x'.join(map(str, shape))}: {tl.description}")
-            size = math.prod(shape)
-            plan = _plan(tl, size, share, tolerance)
-            draws = min(plan.draws_needed, MAX_CALLS) if tl.kind == "iid" else plan.draws_needed
-            seeds = _draw_seeds(seed, index, draws)
-            tests = ShapeTests(tl, layout, seeds[0])
-            try:
-                for s in seeds:
-                    tests.add(drawer.draw(shape, s))
-            except SamplerFault as fault:
-                faults.append(_fault(fault))
-                if fault.check == "timeout":
-                    break
-                continue
-            n = tests.n
-            total += n
-            results += [_result(r, shape, seeds[0]) for r in tests.results()]
-            pv = pm = None
-            if tl.kind == "iid":
-                kappa = st.kurtosis(tl.law)
-                pv = st.power_variance(n, tolerance, share, kurtosis=kappa)
-                pm = st.power_mean(n, tolerance, share)
-            plans.append(ShapePlan(shape, tl.description, plan.values, tests.draws, n, pv, pm))
-        if not faults and shape_list:
-            shape0 = min(shape_list, key=math.prod)  # the seed check holds a few draws: the smallest shape
-            seeds = _draw_seeds(seed, len(shape_list), SEED_CHECK_DRAWS)
-            try:
-                # a fresh drawer: the seed check repeats a call, which is not aliasing
-                seed_results = st.seed_dependence_test(_Validated(sampler, timeout), shape0, seeds)
-                if tl.kind == "constant":  # a constant ignores its seed by right: keep only the repeat check
-                    seed_results = seed_results[:1]
-                results += [_result(r, shape0, seeds[0]) for r in seed_results]
-            except SamplerFault as fault:
-                faults.append(_fault(fault))
+        tested, faults = _test_shapes(plan, drawer, design, progress)
     finally:
         drawer.close()
-
-    rejected = st.holm([r.pvalue for r in results], alpha) if results else []
-    results = [Result(**{**r.__dict__, "rejected": bool(rej)}) for r, rej in zip(results, rejected)]
-    findings = tuple(faults) + tuple(r for r in results if r.rejected)
-    return Report(str(parsed), not findings, total, findings, tuple(faults) + tuple(results), tuple(plans), seed,
-                  alpha, tolerance, layout, target)
-
-
-SEED_CHECK_VALUES = 100_000  # values of each draw the seed check compares (a strided sample)
-
-
-class _Validated:
-    """A sampler whose every call goes through a new validating :class:`Drawer`, and which hands
-    back a strided sample of at most :data:`SEED_CHECK_VALUES` values of the draw: the seed check
-    holds several draws, and this keeps it small whatever the shape."""
-
-    def __init__(self, sampler: Callable[..., Any], timeout: float | None) -> None:
-        self.sampler, self.timeout = sampler, timeout
-
-    def __call__(self, shape: tuple[int, ...], seed: int) -> np.ndarray:
-        drawer = Drawer(self.sampler, self.timeout)
+    results = [_result(r, p.shape, p.seeds[0]) for p, outcome in tested for r in outcome.results]
+    if not faults:
+        seed_check = plan.seed_check
         try:
-            flat = drawer.draw(tuple(shape), seed).reshape(-1)
-        finally:
-            drawer.close()
-        return np.array(flat[:: max(1, flat.size // SEED_CHECK_VALUES)], dtype=np.float64)
+            draws = draw_seed_check(sampler, seed_check.shape, seed_check.seeds, timeout)
+            results += _seed_dependence(plan, draws)
+        except SamplerFault as fault:
+            faults.append(_fault(fault))
+    return _Run(tuple(tested), tuple(faults), tuple(results))
+
+
+def _test_shapes(plan: VerdictPlan, drawer: Drawer, design: Design,
+                 progress: Callable[[str], None] | None,
+                 ) -> tuple[list[tuple[PlannedShape, ShapeOutcome]], list[Result]]:
+    """Each shape's draws through ``design``. A misbehaving sampler leaves that shape out (and,
+    if it hung, the shapes after it: the drawer is then unusable)."""
+    tested: list[tuple[PlannedShape, ShapeOutcome]] = []
+    faults: list[Result] = []
+    for planned in plan.shapes:
+        if progress is not None:
+            progress(f"{'x'.join(map(str, planned.shape))}: {planned.target.description}")
+        try:
+            outcome = design.test_shape(planned, drawer.stream(planned.shape, planned.seeds))
+        except SamplerFault as fault:
+            faults.append(_fault(fault))
+            if fault.check == "timeout":
+                break
+        else:
+            tested.append((planned, outcome))
+    return tested, faults
+
+
+def _seed_dependence(plan: VerdictPlan, draws: SeedDraws) -> list[Result]:
+    """The seed contract's results from the seed check's draws."""
+    tests = st.seed_dependence_test(draws.draws, draws.again, draws.seeds)
+    if plan.kind == "constant":  # a constant ignores its seed by right: keep only the repeat check
+        tests = tests[:1]
+    return [_result(r, draws.shape, draws.seeds[0]) for r in tests]
+
+
+def correct_family(results: Sequence[Result], alpha: float) -> tuple[Result, ...]:
+    """The results with ``rejected`` set by Holm's procedure at ``alpha`` over all their p-values
+    (one family: every test at every shape, and the seed check)."""
+    rejected = st.holm([r.pvalue for r in results], alpha) if results else []
+    return tuple(dataclasses.replace(r, rejected=bool(rej)) for r, rej in zip(results, rejected))
+
+
+def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...],
+            target: str | None) -> Report:
+    """The verdict: faults first, then every result; findings are the faults and the rejected."""
+    findings = run.faults + tuple(r for r in results if r.rejected)
+    shapes = tuple(_shape_plan(p, outcome, plan.tolerance) for p, outcome in run.tested)
+    return Report(str(plan.law), not findings, sum(o.n for _, o in run.tested), findings,
+                  run.faults + results, shapes, plan.seed, plan.alpha, plan.tolerance, plan.layout,
+                  target)
+
+
+def _shape_plan(planned: PlannedShape, outcome: ShapeOutcome, tolerance: float) -> ShapePlan:
+    power_variance, power_mean = planning.power_at(planned, outcome.n, tolerance)
+    return ShapePlan(planned.shape, planned.target.description, planned.values, outcome.calls,
+                     outcome.n, power_variance, power_mean)
+
+
+def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Result:
+    return Result(r.check, shape, r.expected, float(r.estimate), float(r.statistic),
+                  float(r.pvalue), int(r.n), seed, r.detail)
+
+
+def _fault(f: SamplerFault) -> Result:
+    return Result(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail,
+                  rejected=True)
 
 
 __getattr__ = module_getattr(__name__, {"Finding": ("initcheck.verdict.Result", lambda: Result)})

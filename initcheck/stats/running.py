@@ -70,6 +70,22 @@ class RunningMoments:
         self.max = max(self.max, float(good.max()))
         return self
 
+    def with_extremes(self, low: float, high: float) -> RunningMoments:
+        """A copy of this accumulator whose min and max are ``low`` and ``high``.
+
+        For the tests that read only n and the extremes (:func:`bound_reach_test`,
+        :func:`extremes_test`) when the extremes to test are not the raw ones: e.g. a
+        rounded sample's extreme within one rounding step of a bound counts as reaching it.
+
+        >>> rm = RunningMoments.of([0.1, 0.5, 0.9])
+        >>> snapped = rm.with_extremes(0.0, 1.0)
+        >>> snapped.n, snapped.min, snapped.max, rm.max
+        (3, 0.0, 1.0, 0.9)
+        """
+        copy = RunningMoments(self.center).merge(self)
+        copy.min, copy.max = float(low), float(high)
+        return copy
+
     def merge(self, other: RunningMoments) -> RunningMoments:
         """Add another accumulator with the same center. Returns self."""
         if other.center != self.center:

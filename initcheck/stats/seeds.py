@@ -1,7 +1,9 @@
 """Seed contract of a sampler: same seed, same draw; different seeds, independent draws.
 
 A sampler is ``sampler(shape, seed) -> array-like``. :func:`seed_dependence_test`
-calls it ``len(seeds) + 1`` times and returns three results:
+takes its draws, one for each of ``len(seeds)`` distinct seeds and the first
+seed's drawn again (the caller draws them: in a verdict, :mod:`initcheck.drawing`),
+and returns three results:
 
 - ``seed-repeat`` (exact): the first seed, drawn twice, gives bitwise-equal
   arrays (same shape and dtype; NaN equal to NaN). Catches samplers that
@@ -23,6 +25,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from initcheck import validate
+from initcheck._deprecations import warn_renamed
 from initcheck.errors import expected
 from initcheck.stats._common import fmt
 from initcheck.stats.result import TestResult
@@ -32,38 +36,57 @@ __all__ = ["seed_dependence_test"]
 Sampler = Callable[[tuple[int, ...], int], Any]
 
 
-def seed_dependence_test(
-    sampler: Sampler, shape: Sequence[int], seeds: Sequence[int]
-) -> list[TestResult]:
-    """Check the seed contract of ``sampler`` at ``shape`` with distinct ``seeds``.
+def seed_dependence_test(draws: Any, again: Any, seeds: Sequence[int]) -> list[TestResult]:
+    """Check the seed contract from a sampler's ``draws`` with distinct ``seeds``.
+
+    Suppose a sampler drew ``a``, ``b`` and ``c`` with seeds 1, 2 and 3, and ``a2``
+    with seed 1 again; then ``seed_dependence_test([a, b, c], a2, [1, 2, 3])``.
 
     Args:
-        sampler: ``sampler(shape, seed) -> array-like``.
-        shape: the shape to draw (at least 2 entries in all for ``seed-corr``).
-        seeds: at least 2 distinct ints.
+        draws: one array-like per seed, in the order of ``seeds`` (at least 2 entries
+            each for ``seed-corr``).
+        again: the first seed's draw, drawn a second time.
+        seeds: at least 2 distinct non-negative ints, the seeds of ``draws``.
 
     Returns:
         ``[seed-repeat, seed-distinct, seed-corr]`` TestResults (see module docs).
 
     Raises:
-        UsageError: fewer than 2 seeds, repeated seeds, a bad shape, or a
-            non-callable sampler. Exceptions raised by the sampler propagate.
+        UsageError: fewer than 2 seeds, repeated seeds, or not one draw per seed.
+
+    The old form ``seed_dependence_test(sampler, shape, seeds)``, which called the
+    sampler itself, still works for one release, with a DeprecationWarning.
     """
-    if not callable(sampler):
-        raise expected("sampler", sampler, "a callable sampler(shape, seed)")
+    if callable(draws):
+        warn_renamed("seed_dependence_test(sampler, shape, seeds)",
+                     "seed_dependence_test(draws, again, seeds) with the draws taken by the caller")
+        draws, again = _deprecated_draws(draws, again, seeds)
+    seed_list = _seeds(seeds)
+    if isinstance(draws, (str, bytes)) or not isinstance(draws, Sequence) \
+            or len(draws) != len(seed_list):
+        raise expected("draws", type(draws).__name__, f"one array per seed ({len(seed_list)})")
+    arrays = [np.asarray(d) for d in draws]
+    return [
+        _repeat(arrays[0], np.asarray(again), seed_list[0]),
+        _distinct(arrays, seed_list),
+        _corr(arrays, seed_list),
+    ]
+
+
+def _seeds(seeds: Sequence[int]) -> list[int]:
+    seed_list = [validate.seed(s, "seeds") for s in seeds]
+    if len(seed_list) < 2 or len(set(seed_list)) != len(seed_list):
+        raise expected("seeds", list(seeds), "at least 2 distinct seeds")
+    return seed_list
+
+
+def _deprecated_draws(sampler: Sampler, shape: Any, seeds: Sequence[int]) -> tuple[list[Any], Any]:
+    """The old form's draws: the sampler called here, its exceptions propagating (until 0.3)."""
     shp = tuple(int(s) for s in shape)
     if any(s < 0 for s in shp):
         raise expected("shape", tuple(shape), "non-negative dimensions")
-    seed_list = [int(s) for s in seeds]
-    if len(seed_list) < 2 or len(set(seed_list)) != len(seed_list):
-        raise expected("seeds", list(seeds), "at least 2 distinct seeds")
-    draws = [np.asarray(sampler(shp, s)) for s in seed_list]
-    again = np.asarray(sampler(shp, seed_list[0]))
-    return [
-        _repeat(draws[0], again, seed_list[0]),
-        _distinct(draws, seed_list),
-        _corr(draws, seed_list),
-    ]
+    seed_list = _seeds(seeds)
+    return [np.asarray(sampler(shp, s)) for s in seed_list], np.asarray(sampler(shp, seed_list[0]))
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

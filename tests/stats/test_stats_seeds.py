@@ -1,12 +1,19 @@
-"""Seed contract: correct samplers pass; ignored, non-deterministic and leaky seeds are caught."""
+"""Seed contract: correct samplers pass; ignored, non-deterministic and leaky seeds are caught.
+
+The test takes draws, not a sampler: :func:`draws_of` takes them here as the verdict's drawing
+layer does (one per seed, then the first seed again).
+"""
 
 from __future__ import annotations
+
+import warnings
 
 import hypothesis.strategies as st
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from initcheck import _deprecations
 from initcheck.errors import UsageError
 from initcheck.stats import seed_dependence_test
 from tests.stats._budget import ALPHA, P_EXACT
@@ -18,8 +25,14 @@ def good(shape: tuple[int, ...], seed: int) -> np.ndarray:
     return np.random.default_rng(seed).normal(0.0, 0.1, shape).astype(np.float32)
 
 
+def draws_of(sampler, shape: tuple[int, ...], seeds: list[int]) -> tuple[list, object, list[int]]:
+    """(one draw per seed, the first seed's again, the seeds): the test's arguments."""
+    return [sampler(shape, s) for s in seeds], sampler(shape, seeds[0]), seeds
+
+
 def by_check(sampler, base: int) -> dict:
-    return {r.check: r for r in seed_dependence_test(sampler, SHAPE, [base, base + 1, base + 2])}
+    results = seed_dependence_test(*draws_of(sampler, SHAPE, [base, base + 1, base + 2]))
+    return {r.check: r for r in results}
 
 
 @pytest.mark.false_alarm(
@@ -80,11 +93,26 @@ def test_wrong_shape_and_bad_arguments() -> None:
     def shapeless(shape: tuple[int, ...], s: int) -> np.ndarray:
         return good((s % 3 + 1, 4), s)
 
-    res = {r.check: r for r in seed_dependence_test(shapeless, (2, 4), [0, 1])}
+    res = {r.check: r for r in seed_dependence_test(*draws_of(shapeless, (2, 4), [0, 1]))}
     assert (
         res["seed-corr"].pvalue == 0.0
     )  # draws of different sizes cannot be independent draws of one shape
     with pytest.raises(UsageError, match=r"seeds=\[1, 1\]"):
-        seed_dependence_test(good, SHAPE, [1, 1])
-    with pytest.raises(UsageError, match="sampler="):
-        seed_dependence_test("not callable", SHAPE, [1, 2])
+        seed_dependence_test(*draws_of(good, SHAPE, [1, 1]))
+    with pytest.raises(UsageError, match=r"draws='str': expected one array per seed \(2\)"):
+        seed_dependence_test("not callable", good(SHAPE, 1), [1, 2])
+    with pytest.raises(UsageError, match=r"draws='list': expected one array per seed \(3\)"):
+        seed_dependence_test([good(SHAPE, 1)] * 2, good(SHAPE, 1), [1, 2, 3])
+
+
+def test_the_old_callable_form_still_works_with_one_notice(monkeypatch) -> None:
+    # exact checks (p = 0 or 1) and a deterministic sampler: the two forms agree exactly
+    monkeypatch.setattr(_deprecations, "_warned", set())
+    seeds = [5, 6, 7]
+    with pytest.warns(DeprecationWarning, match=r"seed_dependence_test\(sampler, shape, seeds\) is "
+                      r"deprecated .* use seed_dependence_test\(draws, again, seeds\)"):
+        old = seed_dependence_test(good, SHAPE, seeds)
+    assert old == seed_dependence_test(*draws_of(good, SHAPE, seeds))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seed_dependence_test(good, SHAPE, seeds)  # once per process

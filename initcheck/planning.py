@@ -1,0 +1,232 @@
+"""How a verdict is planned: its shapes, the law at each, α's share, and the draws per shape.
+
+Planning draws nothing. From the law, the layout, the shapes (or the defaults,
+read in the layout), the seed, α and the tolerance it fixes, for every shape,
+the target law (:func:`initcheck.laws.target_law`), the number of values the
+tests need (so that a relative variance error of ``tolerance``, or a mean shift
+of ``tolerance`` standard deviations of the law, is caught with power
+:data:`POWER` at α's Bonferroni share per test) and the seed of every sampler
+call; and for the seed check, the smallest shape and its seeds. The same
+arguments give the same plan.
+
+Values per shape, for an iid law of kurtosis κ at share s and tolerance t::
+
+    n = max(plan_variance_n(t, s, POWER, kurtosis=κ), plan_mean_n(t, s, POWER))
+    calls = min(MAX_CALLS, max(2, ceil(n / size)))
+
+a constant law takes 2 calls (one value each per entry), an orthogonal law
+:data:`ORTHOGONAL_DRAWS` matrices.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from . import stats as st
+from . import validate
+from .errors import expected
+from .fans import LAYOUTS
+from .laws import Law, TargetLaw, target_law
+
+__all__ = [
+    "DEFAULT_ORTHOGONAL_SHAPES",
+    "DEFAULT_SHAPES",
+    "MAX_CALLS",
+    "ORTHOGONAL_DRAWS",
+    "POWER",
+    "SEED_CHECK_DRAWS",
+    "TESTS_PER_SHAPE",
+    "PlannedShape",
+    "SeedCheckPlan",
+    "VerdictPlan",
+    "draw_seeds",
+    "plan_shape",
+    "plan_verdict",
+    "power_at",
+    "values_and_calls",
+]
+
+POWER = 0.999  # power at the tolerance
+TESTS_PER_SHAPE = 20  # upper count of tests per shape, for the Bonferroni share used in planning
+MAX_CALLS = 2000  # sampler calls per shape at most (tiny shapes would otherwise need 1e5 calls)
+ORTHOGONAL_DRAWS = 200  # independent matrices per shape for the Haar tests
+SEED_CHECK_DRAWS = 3  # distinct seeds in the seed-dependence check
+MEMORY_SHARE = 0.5  # a draw (as float64) may take at most this share of physical memory
+
+#: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
+#: conv 1-D/2-D/3-D, a tiny and a large fan.
+DEFAULT_SHAPES: tuple[tuple[int, ...], ...] = (
+    (96, 160), (160, 96), (32, 16, 5), (16, 8, 3, 3), (8, 4, 3, 3, 3), (6, 4), (300, 1200),
+)
+#: orthogonal laws need hundreds of matrices per shape: smaller defaults, same variety
+DEFAULT_ORTHOGONAL_SHAPES: tuple[tuple[int, ...], ...] = (
+    (40, 24), (24, 40), (24, 24), (32, 16, 5), (16, 8, 3, 3), (8, 4, 3, 3, 3), (6, 4),
+)
+
+
+@dataclass(frozen=True)
+class PlannedShape:
+    """The plan of one shape.
+
+    Attributes:
+        index: its place among the verdict's shapes (its draws' seeds derive from it).
+        shape: the shape to draw, in ``layout``.
+        layout: how its fans (and units) are read.
+        target: what the law means for it.
+        values: the values its tests need (more than it draws where :data:`MAX_CALLS` caps).
+        seeds: the seed of each sampler call, in order.
+        share: α's share for each of its tests (Bonferroni), which ``values`` is planned at.
+    """
+
+    index: int
+    shape: tuple[int, ...]
+    layout: str
+    target: TargetLaw
+    values: int
+    seeds: tuple[int, ...]
+    share: float
+
+    @property
+    def calls(self) -> int:
+        """Sampler calls planned."""
+        return len(self.seeds)
+
+
+@dataclass(frozen=True)
+class SeedCheckPlan:
+    """The seed check: its shape (the verdict's smallest) and its distinct seeds."""
+
+    shape: tuple[int, ...]
+    seeds: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class VerdictPlan:
+    """The plan of a whole verdict: its arguments, checked, and every shape's plan."""
+
+    law: Law
+    layout: str
+    seed: int
+    alpha: float
+    tolerance: float
+    shapes: tuple[PlannedShape, ...]
+    seed_check: SeedCheckPlan
+
+    @property
+    def kind(self) -> Literal["constant", "iid", "orthogonal"]:
+        """The law's kind (the same at every shape)."""
+        return self.shapes[0].target.kind
+
+
+def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | None, seed: int,
+                 alpha: float, tolerance: float) -> VerdictPlan:
+    """Check the verdict's arguments and plan it.
+
+    Raises:
+        UsageError: a bad layout, alpha, tolerance, seed or shape, no shapes, a shape one
+            draw of which would not fit in memory, or a law that cannot hold at a shape.
+    """
+    if layout not in LAYOUTS:
+        raise expected("layout", layout, f"one of {', '.join(LAYOUTS)}")
+    alpha = validate.probability("alpha", alpha)
+    tolerance = validate.probability("tolerance", tolerance, 0.5)
+    seed = validate.seed(seed)
+    shape_list = _shapes(law, layout, shapes)
+    for s in shape_list:
+        _check_fits(s)
+    targets = [target_law(law, s, layout) for s in shape_list]
+    share = alpha / (TESTS_PER_SHAPE * len(shape_list))
+    planned = tuple(plan_shape(i, s, layout, t, share=share, tolerance=tolerance, seed=seed)
+                    for i, (s, t) in enumerate(zip(shape_list, targets)))
+    smallest = min(shape_list, key=math.prod)  # the seed check holds a few draws
+    seed_check = SeedCheckPlan(smallest, tuple(draw_seeds(seed, len(shape_list), SEED_CHECK_DRAWS)))
+    return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check)
+
+
+def plan_shape(index: int, shape: tuple[int, ...], layout: str, target: TargetLaw, *,
+               share: float, tolerance: float, seed: int) -> PlannedShape:
+    """The plan of the ``index``-th shape of a verdict with ``seed``."""
+    values, calls = values_and_calls(target, math.prod(shape), share, tolerance)
+    if target.kind == "iid":
+        calls = min(calls, MAX_CALLS)
+    return PlannedShape(index, shape, layout, target, values, tuple(draw_seeds(seed, index, calls)),
+                        share)
+
+
+def values_and_calls(target: TargetLaw, size: int, share: float,
+                     tolerance: float) -> tuple[int, int]:
+    """(values needed, sampler calls needed) for a shape of ``size`` entries, before any cap."""
+    if target.kind == "constant":
+        return size, 2
+    if target.kind == "orthogonal":
+        return size * ORTHOGONAL_DRAWS, ORTHOGONAL_DRAWS
+    n = _planned_n(st.kurtosis(target.law), share, tolerance)
+    return n, max(2, -(-n // size))
+
+
+@functools.lru_cache(maxsize=256)
+def _planned_n(kurtosis: float, share: float, tolerance: float) -> int:
+    """Values one shape needs: the larger of the variance and the mean test's plans (cached: the
+    same law family at the same share plans the same n for every shape)."""
+    return max(st.plan_variance_n(tolerance, share, POWER, kurtosis=kurtosis),
+               st.plan_mean_n(tolerance, share, POWER))
+
+
+def power_at(planned: PlannedShape, n: int, tolerance: float) -> tuple[float | None, float | None]:
+    """(variance test's, mean test's) power at ``tolerance`` with ``n`` values (iid laws only)."""
+    if planned.target.kind != "iid":
+        return None, None
+    kappa = st.kurtosis(planned.target.law)
+    return (st.power_variance(n, tolerance, planned.share, kurtosis=kappa),
+            st.power_mean(n, tolerance, planned.share))
+
+
+def draw_seeds(seed: int, index: int, count: int) -> list[int]:
+    """``count`` seeds for the ``index``-th part of a verdict with ``seed`` (independent streams).
+
+    Part ``i`` < number of shapes is shape ``i``; the part after the last shape is the seed check.
+    """
+    return [int(s) for s in np.random.SeedSequence([seed, index]).generate_state(count)]
+
+
+def _in_layout(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
+    """A torch-layout shape (out, in, *k) in ``layout``."""
+    if LAYOUTS[layout] == (1, 0):
+        return shape
+    return (*shape[2:], shape[1], shape[0])
+
+
+def _shapes(law: Law, layout: str, shapes: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
+    """The shapes to draw: as given (checked), or the defaults read in ``layout``."""
+    if shapes is None:
+        defaults = DEFAULT_ORTHOGONAL_SHAPES if law.name == "orthogonal" else DEFAULT_SHAPES
+        return [_in_layout(s, layout) for s in defaults]
+    shape_list = [validate.shape(tuple(s)) for s in shapes]
+    if not shape_list:
+        raise expected("shapes", shapes, "at least one shape")
+    return shape_list
+
+
+def _memory_bytes() -> int:
+    """Physical memory of this machine (0 if unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def _check_fits(shape: tuple[int, ...]) -> None:
+    """Refuse, up front, a shape one draw of which would not fit in memory."""
+    need = math.prod(shape) * 8
+    have = _memory_bytes()
+    if have and need > MEMORY_SHARE * have:
+        raise expected("shape", shape, f"a shape one draw of which fits in memory: it needs "
+                       f"{need / 2**30:.1f} GiB as float64, more than {MEMORY_SHARE:.0%} of this "
+                       f"machine's {have / 2**30:.1f} GiB")
