@@ -48,6 +48,9 @@ def is_smallest(n: int, power) -> bool:
     return power(n) >= POWER > power(n - 1)
 
 
+@pytest.mark.false_alarm(
+    0, reason="exact arithmetic: the plan against the closed-form power formulas"
+)
 @pytest.mark.parametrize(("law", "kurtosis"), [("xavier_normal", 3.0), ("xavier_uniform", 9 / 5),
                                                ("he_normal(mode=fan_out)", 3.0)])
 @pytest.mark.parametrize(("alpha", "tolerance"), [(1e-6, 0.02), (0.05, 0.1), (1e-3, 0.05)])
@@ -117,6 +120,9 @@ def test_the_law_at_each_shape_uses_its_own_fans() -> None:
     assert bounds == pytest.approx([math.sqrt(6 / 96), math.sqrt(6 / (72 + 144))], rel=1e-12)
 
 
+@pytest.mark.false_alarm(
+    1.4e-9, per="example", reason="a collision of the 4 leading 32-bit seeds: C(4, 2) / 2^32"
+)
 @given(seed=SEEDS)
 def test_seeds_are_fixed_by_the_verdicts_seed_and_differ_between_parts(seed: int) -> None:
     shapes = [(64, 32), (32, 64), (8, 8)]
@@ -137,6 +143,7 @@ def test_the_seed_check_uses_the_smallest_shape_and_three_seeds() -> None:
     assert p.seed_check.shape == (8, 4, 3) and len(set(p.seed_check.seeds)) == 3  # first smallest
 
 
+@pytest.mark.false_alarm(0, reason="exact arithmetic: power_at against the closed-form formulas")
 @given(n=st.integers(2, 10**7))
 def test_power_achieved_is_the_formulas(n: int) -> None:
     planned = plan("xavier_uniform", shapes=[(64, 32)]).shapes[0]

@@ -29,6 +29,9 @@ def as_bfloat16(x: np.ndarray) -> np.ndarray:
     return bits.view(np.float32)
 
 
+@pytest.mark.false_alarm(
+    0, reason="float32 read as bfloat16 only if 200 values have 16 zero low bits: 2^-3200"
+)
 @given(seed=SEEDS)
 def test_each_precision_is_told_apart(seed: int) -> None:
     x = np.random.default_rng(seed).normal(size=200)
@@ -47,6 +50,10 @@ def test_edge_cases_of_detection() -> None:
     assert precision_bits(np.array([1.5, -0.25], dtype=np.float64)) == 53  # float64 is taken as is
 
 
+@pytest.mark.false_alarm(
+    P_KS, per="example",
+    reason="KS of the in-cell offsets against U(-1/2, 1/2) at p > 1e-8 (exact p-value)",
+)
 @pytest.mark.parametrize(("bits", "dtype"), [(11, np.float16), (24, np.float32), (8, None)])
 @given(seed=SEEDS)
 @settings(max_examples=10)

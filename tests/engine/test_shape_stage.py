@@ -53,6 +53,10 @@ def run(p: PlannedShape, draws: Iterator[np.ndarray]) -> dict[str, float]:
     return {r.check: r.pvalue for r in outcome.results}
 
 
+@pytest.mark.false_alarm(
+    10 * ALPHA, per="example",
+    reason="<= 20 tests at the share alpha/20 (Bonferroni); approximate p-values: a factor 10",
+)
 @pytest.mark.parametrize("law", ["xavier_normal", "xavier_uniform", "variance_scaling",
                                  "constant(0.25)", "orthogonal(gain=2)", "float16 xavier_uniform"])
 @given(seed=st.integers(0, 2**32 - 1))
@@ -108,6 +112,9 @@ PLANTED = [
 ]
 
 
+@pytest.mark.false_alarm(
+    0, reason="planted: each miss < 1e-50 or det. (the why of each case in PLANTED)"
+)
 @pytest.mark.parametrize(("law", "change", "check", "why"), [b[1:] for b in PLANTED],
                          ids=[b[0] for b in PLANTED])
 def test_planted_errors_are_caught_by_their_test(law: str, change, check: str, why: str) -> None:

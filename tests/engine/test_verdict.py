@@ -65,6 +65,7 @@ def test_holm_is_stricter_than_each_share_only_at_the_first_step() -> None:
 # -- the report ----------------------------------------------------------------------------------
 
 
+@pytest.mark.false_alarm(ALPHA, per="item", reason="one verdict at alpha 1e-7 (Holm), seed 3")
 def test_a_correct_sampler_passes_and_its_report_agrees_with_its_plan() -> None:
     report = check(init.xavier_uniform(), "xavier_uniform", shapes=SHAPES, seed=3, target="m:f",
                    **FAST)
@@ -86,6 +87,9 @@ def test_a_correct_sampler_passes_and_its_report_agrees_with_its_plan() -> None:
     assert [r.check for r in report.results[:-3]].count("mean") == len(SHAPES)
 
 
+@pytest.mark.false_alarm(
+    0, reason="planted: U(+-1.5 a) for U(+-a), a third of the values outside: miss (2/3)^n"
+)
 def test_findings_are_exactly_the_rejected_results() -> None:
     def half_outside(shape, seed):  # U(±1.5 a) claimed U(±a): support violated at every shape
         return 1.5 * init.xavier_uniform()(shape, seed)
@@ -103,6 +107,9 @@ def _raises_at_conv(shape, seed):
     return init.xavier_uniform()(shape, seed)
 
 
+@pytest.mark.false_alarm(
+    0, reason="a sampler that raises: faults are exact; the other shapes' verdict is not asserted"
+)
 def test_faults_come_first_and_the_faulted_shape_is_left_out() -> None:
     report = check(_raises_at_conv, "xavier_uniform", shapes=SHAPES, **FAST)
     fault = report.findings[0]
@@ -115,6 +122,9 @@ def test_faults_come_first_and_the_faulted_shape_is_left_out() -> None:
     assert report.n == sum(s.n for s in report.shapes)
 
 
+@pytest.mark.false_alarm(
+    0, reason="a sampler that hangs 30 s, cut at 0.2 s: no statistics asserted"
+)
 def test_a_hang_stops_the_verdict_at_that_shape() -> None:
     shapes_asked = []
 
@@ -129,6 +139,7 @@ def test_a_hang_stops_the_verdict_at_that_shape() -> None:
     assert (8, 8) not in shapes_asked
 
 
+@pytest.mark.false_alarm(0, reason="a constant law and a wrong shape: exact checks only")
 def test_a_fault_in_the_seed_check_is_first_too() -> None:
     calls = {}
 
@@ -142,11 +153,15 @@ def test_a_fault_in_the_seed_check_is_first_too() -> None:
                                                                                      (6, 4, 2)]
 
 
+@pytest.mark.false_alarm(0, reason="a constant law: exact checks only")
 def test_a_constant_law_keeps_only_the_repeat_of_the_seed_check() -> None:
     report = check(init.constant(0.25), "constant(0.25)", shapes=SHAPES)
     assert report.passed and [r.check for r in report.results][-2:] == ["constant", "seed-repeat"]
 
 
+@pytest.mark.false_alarm(
+    0, reason="planted: a seed ignored, identical draws; seed-distinct is exact"
+)
 def test_a_seed_ignored_is_a_finding_of_the_seed_check() -> None:
     def ignores(shape, seed):
         return init.xavier_uniform()(shape, 12345)
@@ -156,6 +171,7 @@ def test_a_seed_ignored_is_a_finding_of_the_seed_check() -> None:
     assert "seed-distinct" in [f.check for f in report.findings]
 
 
+@pytest.mark.false_alarm(0, reason="constant laws: exact checks only")
 def test_the_reproducer_and_sentences() -> None:
     report = check(lambda shape, seed: np.ones(shape), "zeros", shapes=[(3, 4)], seed=7,
                    layout="keras", target="pkg.mod:f")
@@ -168,6 +184,10 @@ def test_the_reproducer_and_sentences() -> None:
         "initcheck check MODULE:SAMPLER --law zeros")
 
 
+@pytest.mark.false_alarm(
+    ALPHA, per="example",
+    reason="one verdict at alpha 1e-7 (Holm) per example; the other seed's JSON differs (det.)",
+)
 @given(seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=5)
 def test_the_same_seed_gives_the_same_json_byte_for_byte(seed: int) -> None:
@@ -181,6 +201,7 @@ def test_the_same_seed_gives_the_same_json_byte_for_byte(seed: int) -> None:
     assert data["results"][-3:] and data["findings"] == [] and data["passed"] is True
 
 
+@pytest.mark.false_alarm(0, reason="only the progress lines are asserted, not the verdict")
 def test_progress_is_told_each_shape_before_it_is_drawn() -> None:
     told: list[str] = []
     check(init.xavier_uniform(), "xavier_uniform", shapes=[(16, 8), (8, 8)], progress=told.append,
@@ -188,6 +209,7 @@ def test_progress_is_told_each_shape_before_it_is_drawn() -> None:
     assert told == ["16x8: U(-0.5, 0.5)", "8x8: U(-0.612372, 0.612372)"]
 
 
+@pytest.mark.false_alarm(0, reason="usage errors, raised before any draw")
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
     ((init.zeros(),), {}, "law=None: expected a law such as xavier_uniform"),
     (("not callable", "zeros"), {}, "sampler='not callable': expected a callable sampler"),
@@ -198,6 +220,7 @@ def test_usage_errors_come_before_any_draw(args, kwargs, message: str) -> None:
         check(*args, **kwargs)
 
 
+@pytest.mark.false_alarm(0, reason="a constant law; only the report's type is asserted")
 def test_the_public_names_keep_importing() -> None:
     from initcheck import verdict
 
