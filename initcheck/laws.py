@@ -271,7 +271,8 @@ def _value(law: LawDef, key: str, raw: str, text: str) -> Value:
     if not math.isfinite(v):
         raise expected(f"{law.name} {key}", raw, "a finite number")
     he_slope = key == "a" and law.name in ("he_uniform", "he_normal")
-    if key in _POSITIVE and not he_slope and law.name != "truncated_normal" and v <= 0:
+    bound = key == "a" and law.name == "truncated_normal"  # truncated_normal's a and b are absolute bounds
+    if key in _POSITIVE and not he_slope and not bound and v <= 0:
         raise expected(f"{law.name} {key}", raw, "a positive number")
     if he_slope and v < 0:
         raise expected(f"{law.name} {key}", raw, "a non-negative slope")

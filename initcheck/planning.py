@@ -32,7 +32,7 @@ import numpy as np
 from . import stats as st
 from . import validate
 from .errors import expected
-from .fans import LAYOUTS
+from .fans import from_torch, validate_layout
 from .laws import Law, TargetLaw, target_law
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "PlannedShape",
     "SeedCheckPlan",
     "VerdictPlan",
+    "distinct_seeds",
     "draw_seeds",
     "plan_shape",
     "plan_verdict",
@@ -118,6 +119,7 @@ class VerdictPlan:
     tolerance: float
     shapes: tuple[PlannedShape, ...]
     seed_check: SeedCheckPlan
+    default_shapes: bool = True  # the verdict's default shapes, not ones the caller gave
 
     @property
     def kind(self) -> Literal["constant", "iid", "orthogonal"]:
@@ -133,8 +135,7 @@ def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | Non
         UsageError: a bad layout, alpha, tolerance, seed or shape, no shapes, a shape one
             draw of which would not fit in memory, or a law that cannot hold at a shape.
     """
-    if layout not in LAYOUTS:
-        raise expected("layout", layout, f"one of {', '.join(LAYOUTS)}")
+    validate_layout(layout)
     alpha = validate.probability("alpha", alpha)
     tolerance = validate.probability("tolerance", tolerance, 0.5)
     seed = validate.seed(seed)
@@ -146,8 +147,8 @@ def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | Non
     planned = tuple(plan_shape(i, s, layout, t, share=share, tolerance=tolerance, seed=seed)
                     for i, (s, t) in enumerate(zip(shape_list, targets)))
     smallest = min(shape_list, key=math.prod)  # the seed check holds a few draws
-    seed_check = SeedCheckPlan(smallest, tuple(draw_seeds(seed, len(shape_list), SEED_CHECK_DRAWS)))
-    return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check)
+    seed_check = SeedCheckPlan(smallest, distinct_seeds(seed, len(shape_list), SEED_CHECK_DRAWS))
+    return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check, shapes is None)
 
 
 def plan_shape(index: int, shape: tuple[int, ...], layout: str, target: TargetLaw, *,
@@ -188,6 +189,15 @@ def power_at(planned: PlannedShape, n: int, tolerance: float) -> tuple[float | N
             st.power_mean(n, tolerance, planned.share))
 
 
+def distinct_seeds(seed: int, index: int, count: int) -> tuple[int, ...]:
+    """``count`` distinct seeds: :func:`draw_seeds`' first ``count`` distinct values (two 32-bit seeds
+    coincide with probability ~count²/2**33; the seed check needs them distinct)."""
+    drawn = draw_seeds(seed, index, 2 * count)
+    while len(set(drawn)) < count:  # a collision in 2·count values as well: draw more of the stream
+        drawn = draw_seeds(seed, index, 2 * len(drawn))
+    return tuple(dict.fromkeys(drawn))[:count]
+
+
 def draw_seeds(seed: int, index: int, count: int) -> list[int]:
     """``count`` seeds for the ``index``-th part of a verdict with ``seed`` (independent streams).
 
@@ -196,18 +206,11 @@ def draw_seeds(seed: int, index: int, count: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence([seed, index]).generate_state(count)]
 
 
-def _in_layout(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
-    """A torch-layout shape (out, in, *k) in ``layout``."""
-    if LAYOUTS[layout] == (1, 0):
-        return shape
-    return (*shape[2:], shape[1], shape[0])
-
-
 def _shapes(law: Law, layout: str, shapes: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
     """The shapes to draw: as given (checked), or the defaults read in ``layout``."""
     if shapes is None:
         defaults = DEFAULT_ORTHOGONAL_SHAPES if law.name == "orthogonal" else DEFAULT_SHAPES
-        return [_in_layout(s, layout) for s in defaults]
+        return [from_torch(s, layout) for s in defaults]
     shape_list = [validate.shape(tuple(s)) for s in shapes]
     if not shape_list:
         raise expected("shapes", shapes, "at least one shape")

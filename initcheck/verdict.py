@@ -113,6 +113,7 @@ class Report:
         tolerance: as given.
         layout: as given.
         target: how to name the sampler in a reproducer (``module:attr``), if known.
+        requested_shapes: the shapes the caller asked for (None: the default shapes).
     """
 
     law: str
@@ -126,12 +127,16 @@ class Report:
     tolerance: float
     layout: str
     target: str | None = None
+    requested_shapes: tuple[tuple[int, ...], ...] | None = None
 
     @property
     def reproducer(self) -> str:
         """The command that re-runs this verdict."""
+        asked = self.requested_shapes
+        shapes = None if asked is None else ["x".join(map(str, s)) for s in asked]
         return reproducer("check", self.target or "MODULE:SAMPLER", law=self.law, layout=self.layout,
-                          seed=self.seed)
+                          shape=shapes, seed=self.seed, alpha=None if self.alpha == DEFAULT_ALPHA else self.alpha,
+                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
 
     @property
     def claim(self) -> str:
@@ -297,7 +302,7 @@ def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...],
     shapes = tuple(_shape_plan(p, outcome, plan.tolerance) for p, outcome in run.tested)
     return Report(str(plan.law), not findings, sum(o.n for _, o in run.tested), findings,
                   run.faults + results, shapes, plan.seed, plan.alpha, plan.tolerance, plan.layout,
-                  target)
+                  target, None if plan.default_shapes else tuple(p.shape for p in plan.shapes))
 
 
 def _shape_plan(planned: PlannedShape, outcome: ShapeOutcome, tolerance: float) -> ShapePlan:

@@ -24,7 +24,7 @@ def test_non_conforming_sampler_exits_1_with_sentences_and_a_reproducer(capsys):
     assert main(["check", BAD, "--law", "xavier_uniform", "--shape", "64x32", "--seed", "4"]) == 1
     out = capsys.readouterr().out
     assert "does NOT conform" in out
-    assert f"re-run: initcheck check {BAD} --law 'xavier_uniform(gain=1)' --layout torch --seed 4" in out
+    assert f"re-run: initcheck check {BAD} --law 'xavier_uniform(gain=1)' --layout torch --shape 64x32 --seed 4" in out
 
 
 @pytest.mark.false_alarm(0, reason="planted: a bound 1.5x too wide, variance 2.25x")

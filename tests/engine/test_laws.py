@@ -146,9 +146,6 @@ def test_every_error_is_one_line_naming_the_value(text, message: str) -> None:
     assert str(info.value) == message and "\n" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="laws.py exempts every truncated_normal parameter from the "
-                   "positivity check (meant for the bounds a, b): std <= 0 is accepted, then gives "
-                   "NaN moments (std < 0) or a ZeroDivisionError (std = 0) at target_law")
 @pytest.mark.parametrize("std", ["-1", "0"])
 def test_truncated_normal_std_must_be_positive(std: str) -> None:
     message = f"truncated_normal std='{std}': expected a positive number"

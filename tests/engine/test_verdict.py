@@ -175,7 +175,7 @@ def test_a_seed_ignored_is_a_finding_of_the_seed_check() -> None:
 def test_the_reproducer_and_sentences() -> None:
     report = check(lambda shape, seed: np.ones(shape), "zeros", shapes=[(3, 4)], seed=7,
                    layout="keras", target="pkg.mod:f")
-    assert report.reproducer == "initcheck check pkg.mod:f --law zeros --layout keras --seed 7"
+    assert report.reproducer == "initcheck check pkg.mod:f --law zeros --layout keras --shape 3x4 --seed 7"
     sentence = ("zeros: constant: 12 of 12 entries differ from 0; worst 1 (|deviation| 1) at flat "
                 f"index 0 (shape 3x4, seed {report.findings[0].seed}, p = 0); re-run: "
                 f"{report.reproducer}")
