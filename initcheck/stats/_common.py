@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from initcheck.errors import expected
+from initcheck.stats.result import TestResult
 
 __all__ = [
     "as_sample",
@@ -17,6 +18,7 @@ __all__ = [
     "fmt",
     "law_label",
     "nonfinite_detail",
+    "nonfinite_result",
     "quantile_for_level",
 ]
 
@@ -116,3 +118,11 @@ def fmt(value: Any) -> str:
 def nonfinite_detail(count: int, n_total: int) -> str:
     """The sentence every data check prints when it meets NaN or infinity."""
     return f"{count:,} of {n_total:,} values are not finite (NaN or infinity)"
+
+
+def nonfinite_result(check: str, null: str, count: int, n_total: int, *, estimate: float = math.nan,
+                     expect: float | None = None) -> TestResult:
+    """The rejection every data check returns when ``count`` of its ``n_total`` values are NaN or
+    infinite: statistic inf, p-value 0, ``estimate`` (and its interval) NaN unless given."""
+    return TestResult(check, null, math.inf, 0.0, n_total, estimate, (estimate, estimate), expect,
+                      nonfinite_detail(count, n_total))

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import stats
 
 from initcheck.errors import expected
-from initcheck.stats._common import as_sample, check_law, fmt, law_label, nonfinite_detail
+from initcheck.stats._common import as_sample, check_law, fmt, law_label, nonfinite_result
 from initcheck.stats.result import TestResult
 
 __all__ = ["DEFAULT_SLACK_BITS", "atoms_test", "coincidence_moments"]
@@ -155,17 +155,7 @@ def atoms_test(
     null = f"coincident values as for {law_label(law)} rounded to {grid}"
     n_bad = int(n - np.count_nonzero(np.isfinite(flat)))
     if n_bad:
-        return TestResult(
-            "atoms",
-            null,
-            math.inf,
-            0.0,
-            n,
-            math.inf,
-            (math.inf, math.inf),
-            None,
-            nonfinite_detail(n_bad, n),
-        )
+        return nonfinite_result("atoms", null, n_bad, n, estimate=math.inf)
     values, counts = np.unique(flat, return_counts=True)
     c = counts.astype(np.float64)
     observed = int(np.sum(counts.astype(np.int64) * (counts.astype(np.int64) - 1) // 2))

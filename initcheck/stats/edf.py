@@ -31,7 +31,7 @@ from initcheck.stats._common import (
     check_level,
     fmt,
     law_label,
-    nonfinite_detail,
+    nonfinite_result,
 )
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
 
@@ -168,14 +168,4 @@ def _nonfinite(check: str, null: str, flat: np.ndarray, expect: float) -> TestRe
     bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
     if not bad:
         return None
-    return TestResult(
-        check,
-        null,
-        math.inf,
-        0.0,
-        int(flat.size),
-        math.nan,
-        (math.nan, math.nan),
-        expect,
-        nonfinite_detail(bad, int(flat.size)),
-    )
+    return nonfinite_result(check, null, bad, int(flat.size), expect=expect)

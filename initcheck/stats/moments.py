@@ -21,7 +21,7 @@ from initcheck.stats._common import (
     check_level,
     fmt,
     law_label,
-    nonfinite_detail,
+    nonfinite_result,
     quantile_for_level,
 )
 from initcheck.stats.lawmoments import has_moment, kurtosis, require_moments, standardized_moments
@@ -50,17 +50,7 @@ def _broken(check: str, null: str, rm: RunningMoments, expect: float) -> TestRes
     """The verdict on data with non-finite values (rejected) or too few values (usage error)."""
     if rm.nonfinite:
         total = rm.n + rm.nonfinite
-        return TestResult(
-            check,
-            null,
-            math.inf,
-            0.0,
-            total,
-            math.nan,
-            (math.nan, math.nan),
-            expect,
-            nonfinite_detail(rm.nonfinite, total),
-        )
+        return nonfinite_result(check, null, rm.nonfinite, total, expect=expect)
     if rm.n < 2:
         raise expected("x.size", rm.n, "at least 2 finite values")
     if not all(math.isfinite(v) for v in rm.sums):

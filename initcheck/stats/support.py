@@ -27,7 +27,7 @@ from initcheck.stats._common import (
     check_level,
     fmt,
     law_label,
-    nonfinite_detail,
+    nonfinite_result,
 )
 from initcheck.stats.lawmoments import is_symmetric
 from initcheck.stats.result import DEFAULT_LEVEL, TestResult
@@ -163,17 +163,7 @@ def bound_reach_test(
     n, n_bad, x_min, x_max = _extent(x)
     null = f"the sample of {law_label(law)} reaches [{fmt(low)}, {fmt(high)}] as iid draws do"
     if n_bad:
-        return TestResult(
-            "bound-reach",
-            null,
-            math.inf,
-            0.0,
-            n,
-            math.nan,
-            (math.nan, math.nan),
-            1.0,
-            nonfinite_detail(n_bad, n),
-        )
+        return nonfinite_result("bound-reach", null, n_bad, n, expect=1.0)
     mid, half = (low + high) / 2.0, (high - low) / 2.0
     q = (1.0 - level) ** (
         1.0 / n
@@ -233,17 +223,7 @@ def extremes_test(x: Any, law: Any) -> TestResult:
     n, n_bad, x_min, x_max = _extent(x)
     null = f"max |x - {fmt(mu)}| distributed as for {n:,} iid draws of {law_label(law)}"
     if n_bad:
-        return TestResult(
-            "extremes",
-            null,
-            math.inf,
-            0.0,
-            n,
-            math.inf,
-            (math.inf, math.inf),
-            None,
-            nonfinite_detail(n_bad, n),
-        )
+        return nonfinite_result("extremes", null, n_bad, n, estimate=math.inf)
     t = max(abs(x_max - mu), abs(x_min - mu))
     log_g = _log_g(law, mu, t)
     lower = math.exp(n * log_g)  # P(T <= t)
