@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import stats as st
+from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE  # named with their reasons in defaults.py
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault
 from .errors import expected
 from .fans import LAYOUTS, validate_shape
@@ -27,8 +28,6 @@ from .shapetests import ShapeTests
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Finding", "Report", "ShapePlan", "check"]
 
-DEFAULT_ALPHA = 1e-6  # family-wise false-alarm rate of one verdict
-DEFAULT_TOLERANCE = 0.02  # smallest relative variance error (and mean shift in stds) to catch
 POWER = 0.999  # power at the tolerance
 TESTS_PER_SHAPE = 20  # upper count of tests per shape, for the Bonferroni share used in planning
 MAX_CALLS = 2000  # sampler calls per shape at most (tiny shapes would otherwise need 1e5 calls)
