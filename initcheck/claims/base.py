@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
+from ..errors import expected
+
 __all__ = ["Claim", "Context", "Measurement", "Outcome"]
 
 Kind = Literal["exact", "statistical"]
@@ -64,11 +66,11 @@ class Outcome:
     note: str = ""
 
     def get(self, name: str) -> Measurement:
-        """The measurement called ``name`` (KeyError if there is none)."""
+        """The measurement called ``name`` (a UsageError naming the others if there is none)."""
         for m in self.measurements:
             if m.name == name:
                 return m
-        raise KeyError(name)
+        raise expected("name", name, f"one of {', '.join(m.name for m in self.measurements)}")
 
 
 @dataclass(frozen=True)
