@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shlex
 import statistics
 import subprocess
@@ -53,15 +54,20 @@ _PROBE = (
 
 @dataclass(frozen=True)
 class Timing:
-    """One command's wall times over the counted rounds, in seconds."""
+    """One command's wall times (and CPU times, user + system) over the counted rounds, in seconds."""
 
     label: str
     command: str
     times: tuple[float, ...]
+    cpu: tuple[float, ...]
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def quartiles(self) -> tuple[float, float]:
@@ -119,19 +125,26 @@ def interpreter(progress: Callable[[str], None]) -> Iterator[tuple[str, str]]:
                        "its pytest11 entry point; the current environment installs another initcheck)")
 
 
-def _time(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU time of one run of ``argv``."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           timeout=300, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode()[-300:]}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
 def _alternate(commands: Sequence[tuple[str, Sequence[str], dict[str, str]]], rounds: int, cwd: Path,
                progress: Callable[[str], None]) -> list[Timing]:
-    times: list[list[float]] = [[] for _ in commands]
+    times: list[list[tuple[float, float]]] = [[] for _ in commands]
     for r in range(WARMUP + rounds):
         for i, (_, argv, env) in enumerate(commands):
             t = _time(argv, cwd, env)
@@ -139,7 +152,8 @@ def _alternate(commands: Sequence[tuple[str, Sequence[str], dict[str, str]]], ro
                 times[i].append(t)
         if (r + 1) % 10 == 0:
             progress(f"  round {r + 1} of {WARMUP + rounds}")
-    return [Timing(label, _shell(argv, env), tuple(ts)) for (label, argv, env), ts in zip(commands, times)]
+    return [Timing(label, _shell(argv, env), tuple(w for w, _ in ts), tuple(c for _, c in ts))
+            for (label, argv, env), ts in zip(commands, times)]
 
 
 def _shell(argv: Sequence[str], env: dict[str, str]) -> str:
@@ -202,11 +216,13 @@ def table(res: Results) -> tuple[str, list[list[str]]]:
 
     def row(t: Timing, against: Timing | None, goal: str, modules: int | None = None) -> list[str]:
         q1, q3 = t.quartiles
-        cells = [f"`{t.command}`", _ms(t.median), f"{_ms(q1)}–{_ms(q3)}",
-                 "—" if against is None else f"{t.median / against.median:.2f}×", goal]
+        cells = [f"`{t.command}`", _ms(t.median), f"{_ms(q1)}–{_ms(q3)}", _ms(t.cpu_median),
+                 "—" if against is None else f"{t.median / against.median:.2f}×",
+                 "—" if against is None else f"{t.cpu_median / against.cpu_median:.2f}×", goal]
         return cells + ([f"{modules:,}"] if modules is not None else [])
 
-    head = ["command", "median", "quartiles", "ratio", "goal"]
+    head = ["command", "median wall", "wall quartiles", "median CPU", "ratio (wall)", "ratio (CPU)",
+            "goal (wall)"]
     imports = markdown_table(head + ["modules loaded"], [
         row(numpy, None, "", res.modules[0]),
         row(light, numpy, f"≤ {IMPORT_GOAL:g}× `import numpy`", res.modules[1]),
@@ -227,21 +243,25 @@ def table(res: Results) -> tuple[str, list[list[str]]]:
          "yes" if r_plugin <= PLUGIN_GOAL else "no"],
     ]
     text = "\n".join([
-        (f"Fresh interpreter processes, the commands of each table run in alternation; median of "
+        (f"Fresh interpreter processes, the commands of each table run in alternation; wall time, and CPU "
+         f"time (user + system) which other work on the machine disturbs less; medians of "
          f"{len(light.times)} rounds for the imports and {len(with_plugin.times)} for pytest, after "
          f"{WARMUP} warm-up rounds. Interpreter: {res.where}. The pytest runs are in an empty temporary "
          f"directory holding `test_one.py` (`{ONE_TEST.splitlines()[0]} assert True`). Bare Python "
          f"loads {res.modules[3]:,} modules.\n"),
         imports, "",
-        (f"`import initcheck` costs {r_import:.2f}× `import numpy`: it loads the package, its error "
-         "types and two small helpers, and serves every public name from its module on first use "
-         f"(`initcheck.check` then loads scipy and the engine: {_ms(first.median)}).\n"),
+        (f"`import initcheck` costs {r_import:.2f}× `import numpy` and loads "
+         f"{res.modules[1] - res.modules[3]:,} modules beyond bare Python's (numpy: "
+         f"{res.modules[0] - res.modules[3]:,}); touching `initcheck.check` loads "
+         f"{res.modules[2] - res.modules[3]:,} ({_ms(first.median)} in all).\n"),
         pytest, "",
         (f"With every installed plugin autoloaded (as users run pytest), initcheck's plugin costs "
-         f"{r_plugin:.2f}× a run without it ({_ms(with_plugin.median - without.median)} of "
-         f"{_ms(without.median)}); against bare pytest (`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`, the plugin "
-         f"alone with `-p`) {r_bare:.2f}× ({_ms(alone.median - none.median)}). The rest of a run is "
-         "pytest itself and the other plugins installed beside it.\n"),
+         f"{r_plugin:.2f}× a run without it in wall time ({_ms(with_plugin.median - without.median)} of "
+         f"{_ms(without.median)}), {with_plugin.cpu_median / without.cpu_median:.2f}× in CPU time; "
+         f"against bare pytest (`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`, the plugin alone with `-p`) "
+         f"{r_bare:.2f}× ({_ms(alone.median - none.median)}), {alone.cpu_median / none.cpu_median:.2f}× in "
+         "CPU time (a ratio below 1 can only be noise). The rest of a run is pytest itself and the "
+         "other plugins installed beside it.\n"),
     ])
     return text, goals
 
