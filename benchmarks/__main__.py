@@ -2,7 +2,9 @@
 
 Sections: efficiency (draws against closed-form minima), power (planted errors
 over seeds), speed (check against drawing, profiles), memory, calibration,
-tools (``initcheck verify`` and ``tox -e py`` wall times). Progress goes to
+tools (``initcheck verify`` and ``tox -e py`` wall times), import (``import
+initcheck`` against ``import numpy``, and the installed pytest plugin's cost
+to a run that does not use it). Progress goes to
 stderr. The full run writes ``benchmarks/RESULTS.md``; ``--quick`` (fewer seeds,
 sizes and repeats; no tool timings) writes ``benchmarks/RESULTS.quick.md``.
 """
@@ -16,18 +18,19 @@ import sys
 import time
 from pathlib import Path
 
-from . import calibration, efficiency, machine, memory, power, speed
+from . import calibration, efficiency, imports, machine, memory, power, speed
 from .montecarlo import clopper_pearson
 from .tables import ci, count, markdown_table, seconds
 
-SECTIONS = ("efficiency", "power", "speed", "memory", "calibration", "tools")
+SECTIONS = ("efficiency", "power", "speed", "memory", "calibration", "tools", "import")
 HERE = Path(__file__).resolve().parent
 
 FULL = {"power_seeds": 150, "default_seeds": 16, "calibration_seeds": 200, "speed_sizes": [64, 128, 256, 512, 1024,
         2048, 4096], "repeats": 3, "memory_sizes": [256, 1024, 2048, 4096], "memory_claims": ["xavier_normal",
-        "xavier_uniform"], "tools": True}
+        "xavier_uniform"], "tools": True, "import_rounds": (30, 15)}
 QUICK = {"power_seeds": 16, "default_seeds": 2, "calibration_seeds": 24, "speed_sizes": [64, 256, 1024],
-         "repeats": 1, "memory_sizes": [256, 1024], "memory_claims": ["xavier_normal"], "tools": False}
+         "repeats": 1, "memory_sizes": [256, 1024], "memory_claims": ["xavier_normal"], "tools": False,
+         "import_rounds": (10, 5)}
 
 
 class Progress:
@@ -87,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(_tools(not args.no_tox, goals, progress))
     elif "tools" in sections:
         parts.append("## Tools\n\nNot timed in a quick run (`initcheck verify` and `tox -e py` take minutes).\n")
+    if "import" in sections:
+        progress("import: import initcheck against import numpy; the installed pytest plugin")
+        parts.append(_imports(cfg, goals, progress))
 
     wall = time.perf_counter() - progress.start
     load_end = os.getloadavg()
@@ -320,6 +326,19 @@ def _tools(with_tox: bool, goals, progress) -> str:
         slow,
     ]
     return "\n".join(text)
+
+
+def _imports(cfg, goals, progress) -> str:
+    load = os.getloadavg()[0]
+    with imports.interpreter(progress) as (python, where):
+        res = imports.measure(python, where, *cfg["import_rounds"], progress)
+    text, rows = imports.table(res)
+    goals.extend(rows)
+    return "\n".join([
+        "## 7. Import and pytest plugin cost\n",
+        text,
+        f"Load average (1 min) at the start / end of this section: {load:.2f} / {os.getloadavg()[0]:.2f}.\n",
+    ])
 
 
 if __name__ == "__main__":

@@ -8,18 +8,32 @@
 * :func:`check` / :func:`assert_conforms` — does a sampler draw the law it claims?
 * :mod:`initcheck.adapters` — framework initializers (PyTorch, JAX, Keras, MXNet ...) as samplers.
 * :mod:`initcheck.strategies` — Hypothesis strategies for users' own tests.
+
+``import initcheck`` imports neither numpy nor scipy nor the engine: each name
+below is imported from its module the first time it is used (``initcheck.check``
+loads the engine), so the pytest plugin, which every pytest run in an environment
+with initcheck loads, costs next to nothing until a test uses it.
 """
 
 from __future__ import annotations
 
-from .assertions import assert_conforms
-from .errors import UsageError
-from .fans import Fans, compute_fans
-from .init import Initializer, Sampler
-from .verdict import Report, check
+from typing import TYPE_CHECKING
+
+from ._deprecations import module_getattr
+from ._lazy import lazy_dir, lazy_getattr
+from .errors import InitcheckError, UsageError
+
+if TYPE_CHECKING:  # what type checkers see; at run time _LAZY serves these on first use
+    from ._deprecations import Renamed
+    from ._lazy import Lazy
+    from .assertions import assert_conforms
+    from .fans import Fans, compute_fans
+    from .init import Initializer, Sampler
+    from .verdict import Report, check
 
 __all__ = [
     "Fans",
+    "InitcheckError",
     "Initializer",
     "Report",
     "Sampler",
@@ -31,3 +45,23 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+#: public name -> module defining it, imported when the name is first read
+_LAZY: Lazy = {
+    "Fans": ".fans",
+    "Initializer": ".init",
+    "Report": ".verdict",
+    "Sampler": ".init",
+    "assert_conforms": ".assertions",
+    "check": ".verdict",
+    "compute_fans": ".fans",
+}
+
+#: renamed public names: old name -> (new name, getter), served with one DeprecationWarning each
+_RENAMED: Renamed = {}
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any name
+    __getattr__ = lazy_getattr(__name__, globals(), _LAZY, fallback=module_getattr(__name__, _RENAMED))
+__dir__ = lazy_dir(globals(), _LAZY)
+
+del TYPE_CHECKING, lazy_dir, lazy_getattr, module_getattr  # helpers, not public names

@@ -1,16 +1,34 @@
-"""``assert_conforms``: a verdict as an assertion, for users' own tests."""
+"""``assert_conforms``: a verdict as an assertion, for users' own tests.
+
+Importing this module (or ``from initcheck import assert_conforms`` in a test
+module) loads no engine: the first call does.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from .verdict import Report, check
+from . import options
+from ._deprecations import Renamed, module_getattr
 
-__all__ = ["assert_conforms", "defaults"]
+if TYPE_CHECKING:
+    from .verdict import Report
 
-#: seed and alpha used when a call does not give them; the pytest plugin sets them from
-#: ``--initcheck-seed`` / ``--initcheck-alpha``
-defaults: dict[str, Any] = {}
+    defaults: dict[str, Any]  # deprecated: served by __getattr__ below, with a warning
+
+__all__ = ["assert_conforms"]
+
+# What ``assertions.defaults`` (deprecated) holds: nothing writes it any more, but a user's
+# entries still apply, as they did, until the name goes.
+_legacy_defaults: dict[str, Any] = {}
+
+_RENAMED: Renamed = {
+    "defaults": ("--initcheck-seed / --initcheck-alpha, or seed= / alpha= arguments",
+                 lambda: _legacy_defaults),
+}
+if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any name
+    __getattr__ = module_getattr(__name__, _RENAMED)
 
 
 def assert_conforms(sampler: Callable[..., Any], claim: str, **kwargs: Any) -> Report:
@@ -18,7 +36,9 @@ def assert_conforms(sampler: Callable[..., Any], claim: str, **kwargs: Any) -> R
 
     Keyword arguments go to :func:`initcheck.verdict.check` (``layout``,
     ``shapes``, ``seed``, ``alpha``, ``tolerance`` ...); ``seed`` and ``alpha``
-    default to the pytest plugin's options.
+    default to the pytest plugin's ``--initcheck-seed`` and ``--initcheck-alpha``
+    in a pytest run (:func:`initcheck.options.active`), else to
+    :mod:`initcheck.defaults`.
 
     >>> from initcheck import init
     >>> assert_conforms(init.xavier_uniform(), "xavier_uniform", shapes=[(32, 16)]).passed
@@ -29,8 +49,11 @@ def assert_conforms(sampler: Callable[..., Any], claim: str, **kwargs: Any) -> R
 
     Raises:
         AssertionError: with one sentence per finding and the reproducer.
+        UsageError: a bad claim, shape, layout or parameter.
     """
-    for key, value in defaults.items():
+    from .verdict import check
+
+    for key, value in {**options.active(), **_legacy_defaults}.items():
         kwargs.setdefault(key, value)
     report = check(sampler, claim, **kwargs)
     if not report.passed:

@@ -16,12 +16,12 @@ import traceback
 from typing import Sequence
 
 from ._deprecations import REMOVED_IN
+from .defaults import DEFAULT_TOLERANCE
 from .drawing import DEFAULT_TIMEOUT
-from .errors import UsageError
-from .options import number_type, shape_type
+from .errors import InitcheckError, UsageError
+from .options import ALPHA, SEED, number_type, shape_type
 from .progress import Progress
 from .render import table
-from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE
 
 __all__ = ["main"]
 
@@ -34,16 +34,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed={text!r}: expected a non-negative integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seed={text!r}: expected a non-negative integer")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the results as JSON")
     v.add_argument("--only", nargs="+", action="extend", metavar="ID",
                    help="check only these claim ids (or id prefixes); repeatable")
-    v.add_argument("--seed", type=_seed, default=0, help="seed of every random draw (default 0)")
+    SEED.add_to(v.add_argument, help="seed of every random draw")
     v.add_argument("--list", action="store_true", help="list the claims without checking them")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
@@ -87,9 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)")
     c.add_argument("--shape", action="append", type=shape_type("shape", "64x32 or 16x8x3x3"), metavar="AxB[xC...]",
                    help="a shape to draw (repeatable; default: dense both ways, conv 1-D/2-D/3-D, small and large)")
-    c.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
-    c.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
-                   help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})")
+    SEED.add_to(c.add_argument, help="seed of every draw")
+    ALPHA.add_to(c.add_argument, help="family-wise false-alarm probability of the verdict")
     c.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
                    help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
     c.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE",
@@ -106,9 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = m.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the matrix as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print the matrix as a Markdown table")
-    m.add_argument("--seed", type=_seed, default=0, help="seed of every draw (default 0)")
-    m.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
-                   help=f"false-alarm probability of the whole matrix (default {DEFAULT_ALPHA:g})")
+    SEED.add_to(m.add_argument, help="seed of every draw")
+    ALPHA.add_to(m.add_argument, help="false-alarm probability of the whole matrix")
     m.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
                    help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -260,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"verify": _verify, "check": _check, "conformance": _conformance, "laws": _laws,
                 "claims": _laws,
                 "propagate": _propagate}[args.command](args)
-    except UsageError as err:
+    except InitcheckError as err:  # usage and input errors, framework not installed ...
         if debug:
             traceback.print_exc()
         print(f"initcheck: error: {err}", file=sys.stderr)

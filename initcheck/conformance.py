@@ -11,8 +11,9 @@ all keep their promises shows a clean matrix with probability ≥ 1 − alpha.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .adapters import (
     FRAMEWORKS,
@@ -22,12 +23,14 @@ from .adapters import (
     conformance,
     excluded,
     load_target,
+    require,
 )
+from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE
 from .errors import UsageError, expected
 from .reproducer import reproducer
-from .verdict import DEFAULT_ALPHA, DEFAULT_TOLERANCE, Report, Result, check
+from .verdict import Report, Result, check
 
-__all__ = ["RowResult", "Matrix", "run_conformance"]
+__all__ = ["Matrix", "RowResult", "run_conformance"]
 
 
 @dataclass(frozen=True)
@@ -199,11 +202,13 @@ def run_conformance(
     holds the rows done, with ``interrupted`` set.
 
     Raises:
-        UsageError: unknown framework, or the framework is not installed.
+        UsageError: unknown framework, or the framework is installed but fails to import.
+        FrameworkNotInstalled: the framework is not installed (a :class:`UsageError` too).
     """
     if framework not in FRAMEWORKS:
         raise expected("framework", framework, f"one of {', '.join(FRAMEWORKS)}")
     rows = conformance(framework)
+    require(framework, needed_by=f"needed for the {framework} conformance matrix")  # or no row runs
     share = alpha / max(len(rows), 1)
     done: list[RowResult] = []
     interrupted = False
@@ -214,9 +219,7 @@ def run_conformance(
             start = time.perf_counter()
             try:
                 adapted = adapt(load_target(row.target), **row.kwargs)
-            except UsageError as err:
-                if not done and "install" in str(err):
-                    raise  # the framework itself is missing: a usage error for the whole command
+            except UsageError as err:  # this row only: a missing attribute, a module it alone needs
                 done.append(RowResult(row, "error", None, str(err), time.perf_counter() - start, None, seed,
                                       share, tolerance))
                 continue

@@ -38,7 +38,6 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
-from scipy import stats
 
 from . import validate
 from .errors import expected
@@ -188,6 +187,8 @@ def truncated_normal(
     lo, hi = _finite("a", a), _finite("b", b)
     if not lo < hi:
         raise expected("a/b", (lo, hi), "a < b")
+    from scipy import stats  # here, not at the top: most initializers need numpy only
+
     law = stats.truncnorm((lo - m) / s, (hi - m) / s, loc=m, scale=s)
     return Initializer(
         "truncated_normal",
@@ -247,6 +248,8 @@ def variance_scaling(
             limit = math.sqrt(3.0 * var)
             return rng.uniform(-limit, limit, size=shape)
         if distribution == "truncated_normal":
+            from scipy import stats  # here, not at the top: most initializers need numpy only
+
             std = math.sqrt(var) / TRUNCATED_NORMAL_STD_FACTOR
             return stats.truncnorm.rvs(-2.0, 2.0, scale=std, size=shape, random_state=rng)
         return rng.normal(0.0, math.sqrt(var), size=shape)

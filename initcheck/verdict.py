@@ -25,6 +25,7 @@ from typing import Any
 from . import planning
 from . import stats as st
 from ._deprecations import module_getattr, warn_renamed
+from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE  # named with their reasons in defaults.py
 from .designs import DESIGNS, Design, ShapeOutcome
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault, SeedDraws, draw_seed_check
 from .errors import expected
@@ -34,8 +35,6 @@ from .reproducer import reproducer
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Result", "ShapePlan", "check"]
 
-DEFAULT_ALPHA = 1e-6  # family-wise false-alarm rate of one verdict
-DEFAULT_TOLERANCE = 0.02  # smallest relative variance error (and mean shift in stds) to catch
 
 #: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
 #: conv 1-D/2-D/3-D, a tiny and a large fan. (Orthogonal laws default to smaller ones,

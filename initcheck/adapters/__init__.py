@@ -43,6 +43,7 @@ import importlib.util
 import inspect
 import os
 import sys
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -54,8 +55,9 @@ from initcheck.adapters._common import (
     Excluded,
     Framework,
     parse_options,
+    qualified_name,
 )
-from initcheck.errors import UsageError, expected
+from initcheck.errors import FrameworkNotInstalled, UsageError, expected
 
 __all__ = [
     "FRAMEWORKS",
@@ -68,6 +70,7 @@ __all__ = [
     "excluded",
     "load_target",
     "parse_options",
+    "require",
 ]
 
 #: every framework initcheck adapts, with its pip extra, native layout and adapter module
@@ -140,6 +143,32 @@ def _hint(root: str) -> str:
     return f" (install it: {fw.install_hint})"
 
 
+def require(framework: str, *, needed_by: str = "") -> ModuleType:
+    """Import ``framework``'s top-level module, or say how to install it.
+
+    Args:
+        framework: a key of :data:`FRAMEWORKS` (``"torch"``, ``"keras"`` ...).
+        needed_by: what needs it, for the message (``"needed for target 'torch.nn:Linear'"``).
+
+    Returns:
+        The module (``torch``, ``jax``, ``flax``, ``keras``, ``tensorflow``, ``mxnet``).
+
+    Raises:
+        FrameworkNotInstalled: it, or a module it imports, is not installed.
+        UsageError: it is installed but fails to import (e.g. MXNet 1.9.1 with numpy 2).
+    """
+    fw = _framework(framework)
+    _prepare(fw.module)
+    try:
+        return importlib.import_module(fw.module)
+    except ModuleNotFoundError as exc:
+        raise FrameworkNotInstalled(fw.name, fw.extra, exc.name, needed_by, fw.install_note) from exc
+    except Exception as exc:
+        context = f" ({needed_by})" if needed_by else ""
+        raise UsageError(f"{fw.name} is installed but fails to import{context}: "
+                         f"{type(exc).__name__}: {exc} (install it: {fw.install_hint})") from exc
+
+
 def _prepare(root: str) -> None:
     """Keras 3 defaults to the TensorFlow backend; without TensorFlow, pick JAX."""
     if root != "keras" or "keras" in sys.modules or os.environ.get("KERAS_BACKEND"):
@@ -157,7 +186,8 @@ def _import_longest(parts: list[str], text: str) -> tuple[Any, list[str]]:
     if root in _ALIASES and importlib.util.find_spec(root) is None:
         parts = [_ALIASES[root], *parts[1:]]
         root = parts[0]
-    _prepare(root)
+    if root in _ROOTS:
+        require(_ROOTS[root], needed_by=f"needed for target {text!r}")
     missing: ModuleNotFoundError | None = None
     for i in range(len(parts), 0, -1):
         name = ".".join(parts[:i])
@@ -332,19 +362,9 @@ def adapt(
     framework = _which(obj)
     if framework is None:
         adapted = _reference(obj, layout, dtype, kwargs) or _plain(obj, dtype, kwargs)
-    else:
-        try:
-            adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
-        except (
-            ModuleNotFoundError
-        ) as exc:  # a look-alike (tensor / key, shape) without the framework
-            if (exc.name or "").split(".")[0] != FRAMEWORKS[framework].module.split(".")[0]:
-                raise
-            fw = FRAMEWORKS[framework]
-            raise UsageError(
-                f"{obj!r}: looks like a {fw.name} initializer, but {fw.module} is not installed "
-                f"(install it: {fw.install_hint})"
-            ) from exc
+    else:  # a look-alike (first parameter tensor, or key, shape) may come without its framework
+        require(framework, needed_by=f"{qualified_name(obj)} looks like a {framework} initializer")
+        adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
     if layout is not None:
         adapted = Adapted(
             adapted.sampler, layout, adapted.framework, adapted.name, adapted.dtype_name

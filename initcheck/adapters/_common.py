@@ -122,12 +122,17 @@ class Framework:
     table: str = "CONFORMANCE"
 
     @property
-    def install_hint(self) -> str:
-        """How to install it, e.g. ``pip install 'initcheck[torch]'``."""
-        hint = f"pip install 'initcheck[{self.extra}]'"
+    def install_note(self) -> str:
+        """What else installing it takes, or ``""``."""
         if self.name == "mxnet":
-            hint += "; mxnet 1.9.1 needs numpy<1.24, so give it its own environment"
-        return hint
+            return "mxnet 1.9.1 needs numpy<1.24, so give it its own environment"
+        return ""
+
+    @property
+    def install_hint(self) -> str:
+        """How to install it, e.g. ``pip install 'initcheck[torch]'``, and the note if any."""
+        hint = f"pip install 'initcheck[{self.extra}]'"
+        return f"{hint}; {self.install_note}" if self.install_note else hint
 
 
 # --- seeds ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from .._deprecations import warn_renamed
+from ..errors import expected
 
 __all__ = ["Claim", "Context", "Measurement", "Outcome"]
 
@@ -72,11 +73,11 @@ class Outcome:
         return self.passed
 
     def get(self, name: str) -> Measurement:
-        """The measurement called ``name`` (KeyError if there is none)."""
+        """The measurement called ``name`` (a UsageError naming the others if there is none)."""
         for m in self.measurements:
             if m.name == name:
                 return m
-        raise KeyError(name)
+        raise expected("name", name, f"one of {', '.join(m.name for m in self.measurements)}")
 
 
 @dataclass(frozen=True)

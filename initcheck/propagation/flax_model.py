@@ -74,12 +74,13 @@ def measure_flax(
         UsageError: a factory that raises or returns no linen Module, a model
             without Dense/Conv layers, or one that fails on the inputs.
     """
-    try:
-        import flax.linen as nn
-        import jax
-        import jax.numpy as jnp
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UsageError(f"Flax is not importable ({exc}): install it with pip install 'initcheck[flax]'") from exc
+    from ..adapters import require
+
+    require("flax", needed_by="needed to propagate through a Flax model")
+    import flax.linen as nn
+    import jax
+    import jax.numpy as jnp
+
     seeds = trial_seeds(seed, trials)
     b = check_batch(batch)
     shape = tuple(int(d) for d in input_shape)

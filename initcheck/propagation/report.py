@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._deprecations import warn_renamed
+from ..defaults import DEFAULT_ALPHA  # family-wise false-alarm rate of one verdict, as for `check`
 from ..render import jsonable
 from .estimates import Estimate, estimate, ratio_estimate
 from .expect import Expectation, LayerResult, classify
@@ -29,8 +30,6 @@ from .measure import Measurements
 from .theory import NetworkTheory
 
 __all__ = ["DEFAULT_ALPHA", "Drift", "LayerRow", "PropagationReport", "build_report"]
-
-DEFAULT_ALPHA = 1e-6  # family-wise false-alarm rate of one verdict, as for `initcheck check`
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,9 @@ def is_torch_model(obj: object) -> bool:
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UsageError(f"PyTorch is not importable ({exc}): install it with pip install 'initcheck[torch]'") from exc
-    return torch
+    from ..adapters import require
+
+    return require("torch", needed_by="needed to propagate through a PyTorch model")
 
 
 def _build(factory: Callable[[], Any], torch: Any) -> Any:

@@ -14,6 +14,8 @@ import math
 
 from scipy import stats
 
+from initcheck.errors import expected
+
 __all__ = ["normal_tails", "pearson3_tails", "two_sided"]
 
 _SKEW_NORMAL = 1e-8  # below this skewness the gamma is numerically the normal law
@@ -37,7 +39,7 @@ def pearson3_tails(x: float, mean: float, sd: float, skew: float) -> tuple[float
     finite end the near tail is 0 and the far tail is 1.
     """
     if not sd > 0.0:
-        raise ValueError(f"sd={sd!r}: expected a positive standard deviation")
+        raise expected("sd", sd, "a positive standard deviation")
     if not math.isfinite(skew) or abs(skew) < _SKEW_NORMAL:
         return normal_tails((x - mean) / sd)
     shape = 4.0 / (skew * skew)

@@ -46,6 +46,7 @@ def test_ctrl_c_during_conformance_keeps_the_rows_done(monkeypatch, capsys):
     rows = tuple(ConformanceRow(f"row{i}", "tests.cli.samplers:xavier_uniform_sampler", {}, "xavier_uniform", "note")
                  for i in range(4))
     monkeypatch.setattr(conf_module, "conformance", lambda framework: rows)
+    monkeypatch.setattr(conf_module, "require", lambda framework, **kwargs: None)  # torch need not be here
     real_check, calls = conf_module.check, []
 
     def interrupting_check(*args, **kwargs):
