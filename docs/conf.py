@@ -41,6 +41,7 @@ extensions = [
     "sphinx-mathjax-offline",  # bundles MathJax 3 into _static/mathjax: math renders with no network
     "sphinx.ext.viewcode",
     "matplotlib.sphinxext.plot_directive",
+    "sphinx_copybutton",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -53,15 +54,29 @@ myst_heading_anchors = 3
 myst_dmath_double_inline = True
 
 # --- HTML -------------------------------------------------------------------------
-html_theme = "alabaster"
+html_theme = "pydata_sphinx_theme"
 html_title = f"initcheck {release}"
-html_static_path: list[str] = []
-html_theme_options = {
-    "description": "the theory of weight initialization, executable",
-    "fixed_sidebar": False,
-    "page_width": "1240px",
-    "sidebar_width": "240px",
+html_static_path = ["_static"]
+html_css_files = ["initcheck.css"]
+templates_path = ["_templates"]
+html_theme_options: dict[str, object] = {
+    "navbar_center": [],
+    "navbar_end": ["search-button", "theme-switcher"],
+    "navbar_persistent": [],
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
 }
+html_sidebars = {"**": ["sidebar-nav-full"]}
+
+# --- copy buttons -------------------------------------------------------------------
+# Copy the code of an example, not its prompts or its output: on a block with
+# `>>> ` / `... ` (or `$ `) prompts only the prompted lines are copied, without
+# the prompt; a block without prompts is copied whole.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
 html_show_sourcelink = False
 
 # --- autodoc / napoleon -----------------------------------------------------------
