@@ -123,7 +123,9 @@ def layered_theory(
     Returns:
         The :class:`NetworkTheory`, without a typical-drift closed form.
 
-    >>> t = layered_theory((8, 512, 512, 10), ["relu", "relu"], [2 / 8, 2 / 512, 2 / 512], [0, 0, 0], 1.0)
+    >>> t = layered_theory(
+    ...     (8, 512, 512, 10), ["relu", "relu"], [2 / 8, 2 / 512, 2 / 512], [0, 0, 0], 1.0
+    ... )
     >>> [round(float(f), 9) for f in t.forward]
     [2.0, 2.0, 2.0]
     """
