@@ -28,7 +28,16 @@ from initcheck import stats as st
 from . import minimum as mn
 from .tables import count, markdown_table, ratio
 
-__all__ = ["FAMILIES", "Row", "decomposition", "default_reports", "draws_table", "rows", "rows_table", "sequential_table"]
+__all__ = [
+    "FAMILIES",
+    "Row",
+    "decomposition",
+    "default_reports",
+    "draws_table",
+    "rows",
+    "rows_table",
+    "sequential_table",
+]
 
 TOL = 0.02  # the verdict's default tolerance: the error sizes of the rows
 FAMILIES: dict[str, tuple[Callable[..., Any], str]] = {
@@ -82,12 +91,46 @@ def draws_table(reports: dict[str, Any]) -> str:
         for s in r.shapes:
             pv = "—" if s.power_variance is None else f"{s.power_variance:.4f}"
             pm = "—" if s.power_mean is None else f"{s.power_mean:.4f}"
-            rows.append([family, "×".join(map(str, s.shape)), s.law, count(s.planned), count(s.draws),
-                         count(s.n), f"{s.n / s.planned:.2f}", pv, pm])
-        rows.append([f"**{family}: all**", f"{len(r.shapes)} shapes", f"{len(r.results)} tests", "", "",
-                     f"**{count(r.n)}**", "", "", ""])
-    return markdown_table(["family", "shape", "law", "planned values", "calls", "values drawn", "drawn/planned",
-                           "power var ±2%", "power mean 0.02σ"], rows)
+            rows.append(
+                [
+                    family,
+                    "×".join(map(str, s.shape)),
+                    s.law,
+                    count(s.planned),
+                    count(s.draws),
+                    count(s.n),
+                    f"{s.n / s.planned:.2f}",
+                    pv,
+                    pm,
+                ]
+            )
+        rows.append(
+            [
+                f"**{family}: all**",
+                f"{len(r.shapes)} shapes",
+                f"{len(r.results)} tests",
+                "",
+                "",
+                f"**{count(r.n)}**",
+                "",
+                "",
+                "",
+            ]
+        )
+    return markdown_table(
+        [
+            "family",
+            "shape",
+            "law",
+            "planned values",
+            "calls",
+            "values drawn",
+            "drawn/planned",
+            "power var ±2%",
+            "power mean 0.02σ",
+        ],
+        rows,
+    )
 
 
 def _abs(law):
@@ -146,8 +189,21 @@ def rows(reports: dict[str, Any]) -> list[Row]:
     def add(family, error, best, n_min, vtest, vpower, seq=None, how=""):
         ns = sizes[family]
         miss = math.prod(1.0 - min(1.0, vpower(n)) for n in ns)
-        out.append(Row(family, error, best, n_min, vtest, mn.smallest_n(vpower, mn.POWER),
-                       int(statistics.median(ns)), sum(ns), 1.0 - miss, seq, how))
+        out.append(
+            Row(
+                family,
+                error,
+                best,
+                n_min,
+                vtest,
+                mn.smallest_n(vpower, mn.POWER),
+                int(statistics.median(ns)),
+                sum(ns),
+                1.0 - miss,
+                seq,
+                how,
+            )
+        )
 
     exact_support = "support check (exact: no false alarm, any α)"
     sprt = "SPRT (Wald)"
@@ -157,88 +213,210 @@ def rows(reports: dict[str, Any]) -> list[Row]:
     f, s = "normal", sh["normal"]
     norm = stats.norm()
     for d in (TOL, -TOL):
-        add(f, f"variance {d:+.0%}".replace("-", "−"), "χ² test, known mean (exact)", mn.chi2_variance_n(d),
-            "variance (Pearson III = χ²)", lambda n, d=d: st.power_variance(n, d, s, kurtosis=3.0),
-            mn.sprt_normal_variance(d), sprt + ", two one-sided at α/2")
-    add(f, "mean +0.02σ", "z-test (exact)", mn.z_mean_n(TOL), "mean (z)", lambda n: st.power_mean(n, TOL, s),
-        mn.sprt_normal_mean(TOL), sprt + ", two one-sided at α/2")
+        add(
+            f,
+            f"variance {d:+.0%}".replace("-", "−"),
+            "χ² test, known mean (exact)",
+            mn.chi2_variance_n(d),
+            "variance (Pearson III = χ²)",
+            lambda n, d=d: st.power_variance(n, d, s, kurtosis=3.0),
+            mn.sprt_normal_variance(d),
+            sprt + ", two one-sided at α/2",
+        )
+    add(
+        f,
+        "mean +0.02σ",
+        "z-test (exact)",
+        mn.z_mean_n(TOL),
+        "mean (z)",
+        lambda n: st.power_mean(n, TOL, s),
+        mn.sprt_normal_mean(TOL),
+        sprt + ", two one-sided at α/2",
+    )
     r3 = math.sqrt(3)
     uni = stats.uniform(-r3, 2 * r3)
-    add(f, "wrong family: uniform, same variance",
+    add(
+        f,
+        "wrong family: uniform, same variance",
         f"max|x| too small (exact); kurtosis test: {mn.kurtosis_n(norm, uni):,} (asymptotic)",
-        _narrow(norm, uni), "extremes (exact law of max|x|), one side at share/2", _narrow_power(norm, uni, s / 2),
-        _seq_narrow(norm, uni, r3), sprt + f"; H0: {stop} (±√3σ)")
+        _narrow(norm, uni),
+        "extremes (exact law of max|x|), one side at share/2",
+        _narrow_power(norm, uni, s / 2),
+        _seq_narrow(norm, uni, r3),
+        sprt + f"; H0: {stop} (±√3σ)",
+    )
     sd_t = float(stats.truncnorm(-2, 2).std())
     trunc = stats.truncnorm(-2, 2, scale=1 / sd_t)
-    add(f, "wrong family: truncated at ±2σ_parent, same variance",
+    add(
+        f,
+        "wrong family: truncated at ±2σ_parent, same variance",
         f"max|x| too small (exact); kurtosis test: {mn.kurtosis_n(norm, trunc):,} (asymptotic)",
-        _narrow(norm, trunc), "extremes, one side at share/2", _narrow_power(norm, trunc, s / 2),
-        _seq_narrow(norm, trunc, 2 / sd_t), sprt + f"; H0: {stop} (±{2 / sd_t:.3g}σ)")
-    add(f, f"outliers: {CONTAMINATION:g} of values × 10", "max|x| too large (exact law of the max)",
-        mn.outlier_max_n(CONTAMINATION, 10), "extremes, one side at share/2",
-        lambda n: mn.outlier_max_power(n, CONTAMINATION, 10, s / 2))
+        _narrow(norm, trunc),
+        "extremes, one side at share/2",
+        _narrow_power(norm, trunc, s / 2),
+        _seq_narrow(norm, trunc, 2 / sd_t),
+        sprt + f"; H0: {stop} (±{2 / sd_t:.3g}σ)",
+    )
+    add(
+        f,
+        f"outliers: {CONTAMINATION:g} of values × 10",
+        "max|x| too large (exact law of the max)",
+        mn.outlier_max_n(CONTAMINATION, 10),
+        "extremes, one side at share/2",
+        lambda n: mn.outlier_max_power(n, CONTAMINATION, 10, s / 2),
+    )
 
     # uniform U(-1, 1)
     f, s = "uniform", sh["uniform"]
     u = stats.uniform(-1, 2)
     p = 1 - 1 / math.sqrt(1 + TOL)
-    add(f, "variance +2% (support ±1.01a)", exact_support, mn.outside_n(p), "support", _outside(p),
-        _seq_outside(p), stop)
+    add(
+        f,
+        "variance +2% (support ±1.01a)",
+        exact_support,
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
     c = 1 / math.sqrt(1 + TOL)
     uc = stats.uniform(-c, 2 * c)
-    add(f, "variance −2% (support ±0.990a)", "max|x| too small (exact)", _narrow(u, uc),
-        "bound reach, both ends (Bonferroni)", _ends(u, uc, s), _seq_narrow(u, uc, c),
-        sprt + f"; H0: {stop} (±{c:.3g}a)")
+    add(
+        f,
+        "variance −2% (support ±0.990a)",
+        "max|x| too small (exact)",
+        _narrow(u, uc),
+        "bound reach, both ends (Bonferroni)",
+        _ends(u, uc, s),
+        _seq_narrow(u, uc, c),
+        sprt + f"; H0: {stop} (±{c:.3g}a)",
+    )
     p = TOL / r3 / 2
-    add(f, "mean +0.02σ", f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}", mn.outside_n(p), "support",
-        _outside(p), _seq_outside(p), stop)
+    add(
+        f,
+        "mean +0.02σ",
+        f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}",
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
     p = float(2 * stats.norm.sf(r3))
-    add(f, "wrong family: normal, same variance", exact_support, mn.outside_n(p), "support", _outside(p),
-        _seq_outside(p), stop)
+    add(
+        f,
+        "wrong family: normal, same variance",
+        exact_support,
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
     u97 = stats.uniform(-0.97, 1.94)
-    add(f, "support U(−0.97a, 0.97a)", "max|x| too small (exact)", _narrow(u, u97),
-        "bound reach, both ends (Bonferroni)", _ends(u, u97, s), _seq_narrow(u, u97, 0.97),
-        sprt + f"; H0: {stop} (±0.97a)")
+    add(
+        f,
+        "support U(−0.97a, 0.97a)",
+        "max|x| too small (exact)",
+        _narrow(u, u97),
+        "bound reach, both ends (Bonferroni)",
+        _ends(u, u97, s),
+        _seq_narrow(u, u97, 0.97),
+        sprt + f"; H0: {stop} (±0.97a)",
+    )
     p = CONTAMINATION * (1 - 1 / 1.5)
-    add(f, f"beyond the support: {CONTAMINATION:g} of values × 1.5", exact_support, mn.outside_n(p), "support",
-        _outside(p), _seq_outside(p), stop)
+    add(
+        f,
+        f"beyond the support: {CONTAMINATION:g} of values × 1.5",
+        exact_support,
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
 
     # truncated normal, parent sd 1, cut at ±2 (Keras variance_scaling)
     f, s = "truncated normal", sh["truncated normal"]
     t = stats.truncnorm(-2, 2)
     g = math.sqrt(1 + TOL)
     p = float(2 * t.sf(2 / g))
-    add(f, "variance +2% (scale × 1.01)", exact_support, mn.outside_n(p), "support", _outside(p),
-        _seq_outside(p), stop)
+    add(f, "variance +2% (scale × 1.01)", exact_support, mn.outside_n(p), "support", _outside(p), _seq_outside(p), stop)
     tc = stats.truncnorm(-2, 2, scale=1 / g)
-    add(f, "variance −2% (scale × 0.990)", "max|x| too small (exact)", _narrow(t, tc),
-        "bound reach, both ends (Bonferroni)", _ends(t, tc, s), _seq_narrow(t, tc, 2 / g), sprt + f"; H0: {stop}")
+    add(
+        f,
+        "variance −2% (scale × 0.990)",
+        "max|x| too small (exact)",
+        _narrow(t, tc),
+        "bound reach, both ends (Bonferroni)",
+        _ends(t, tc, s),
+        _seq_narrow(t, tc, 2 / g),
+        sprt + f"; H0: {stop}",
+    )
     p = float(t.sf(2 - TOL * sd_t))
-    add(f, "mean +0.02σ", f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}", mn.outside_n(p), "support",
-        _outside(p), _seq_outside(p), stop)
+    add(
+        f,
+        "mean +0.02σ",
+        f"{exact_support}; z-test: {mn.z_mean_n(TOL):,}",
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
     p = float(2 * stats.norm.sf(2 / sd_t))
-    add(f, "wrong family: untruncated normal, same variance", exact_support, mn.outside_n(p), "support",
-        _outside(p), _seq_outside(p), stop)
+    add(
+        f,
+        "wrong family: untruncated normal, same variance",
+        exact_support,
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
     t97 = stats.truncnorm(-1.94, 1.94)
-    add(f, "support: cut at ±0.97·2σ_parent", "max|x| too small (exact)", _narrow(t, t97),
-        "bound reach, both ends (Bonferroni)", _ends(t, t97, s), _seq_narrow(t, t97, 1.94), sprt + f"; H0: {stop}")
+    add(
+        f,
+        "support: cut at ±0.97·2σ_parent",
+        "max|x| too small (exact)",
+        _narrow(t, t97),
+        "bound reach, both ends (Bonferroni)",
+        _ends(t, t97, s),
+        _seq_narrow(t, t97, 1.94),
+        sprt + f"; H0: {stop}",
+    )
     p = CONTAMINATION * float(2 * t.sf(2 / 1.5))
-    add(f, f"beyond the support: {CONTAMINATION:g} of values × 1.5", exact_support, mn.outside_n(p), "support",
-        _outside(p), _seq_outside(p), stop)
+    add(
+        f,
+        f"beyond the support: {CONTAMINATION:g} of values × 1.5",
+        exact_support,
+        mn.outside_n(p),
+        "support",
+        _outside(p),
+        _seq_outside(p),
+        stop,
+    )
 
     # orthogonal, in matrices
     f, s = "orthogonal", sh["orthogonal"]
     exact = "orthogonality of one matrix (exact)"
     for error in ("gain² +2% (variance)", "mean +0.02σ on every entry", "wrong family: Gaussian matrix"):
-        add(f, error, exact, 1, "haar-orthogonal (every matrix)", lambda k: 1.0, (1.0, 1.0),
-            "the first matrix decides")
+        add(f, error, exact, 1, "haar-orthogonal (every matrix)", lambda k: 1.0, (1.0, 1.0), "the first matrix decides")
     beta = 1 - mn.POWER
     ln_a, ln_b = math.log(mn.POWER / (mn.ALPHA / 2)), math.log(beta / (1 - mn.ALPHA / 2))
     seq = (3.0, (mn.POWER * ln_a + beta * ln_b) / math.log(2))
-    add(f, "not Haar: QR without sign fix (q11 always < 0; square: det always (−1)^(n−1))",
-        "sign of q11 (or of det), binomial (exact)", mn.sign_n(),
+    add(
+        f,
+        "not Haar: QR without sign fix (q11 always < 0; square: det always (−1)^(n−1))",
+        "sign of q11 (or of det), binomial (exact)",
+        mn.sign_n(),
         "haar-entry (KS on 2 entries, D ≥ 1/2); haar-det needs a square shape, none by default",
-        _entry_ks_power(s), seq, "SPRT on the sign; H0 stops at the first change")
+        _entry_ks_power(s),
+        seq,
+        "SPRT on the sign; H0 stops at the first change",
+    )
     return out
 
 
@@ -257,22 +435,70 @@ def rows_table(rs: list[Row]) -> str:
             goal = f"✗ power {r.power:.4f}"
         else:
             goal = f"✗ {r.total / r.n_min:,.1f}×"
-        body.append([r.family, r.error, r.best, count(r.n_min) + _unit(r), r.verdict_test, count(r.n_share),
-                     count(r.per_shape), ratio(r.per_shape / r.n_min), count(r.total), ratio(r.total / r.n_min),
-                     power, goal])
+        body.append(
+            [
+                r.family,
+                r.error,
+                r.best,
+                count(r.n_min) + _unit(r),
+                r.verdict_test,
+                count(r.n_share),
+                count(r.per_shape),
+                ratio(r.per_shape / r.n_min),
+                count(r.total),
+                ratio(r.total / r.n_min),
+                power,
+                goal,
+            ]
+        )
     return markdown_table(
-        ["family", "error", "best fixed-sample test", "min n (α = 1e-6, power 0.999)", "verdict's test",
-         "its n per shape at its α share", "verdict's n per shape (median)", "per shape / min",
-         "verdict's n in all", "all / min", "verdict's power", "≤ 1.5× min at power ≥ 0.999"], body)
+        [
+            "family",
+            "error",
+            "best fixed-sample test",
+            "min n (α = 1e-6, power 0.999)",
+            "verdict's test",
+            "its n per shape at its α share",
+            "verdict's n per shape (median)",
+            "per shape / min",
+            "verdict's n in all",
+            "all / min",
+            "verdict's power",
+            "≤ 1.5× min at power ≥ 0.999",
+        ],
+        body,
+    )
 
 
 def sequential_table(rs: list[Row]) -> str:
     """Each row with a sequential design: expected draws under H1 (error present) and H0 (correct)."""
-    body = [[r.family, r.error, count(r.n_min) + _unit(r), count(r.seq[1]), ratio(r.seq[1] / r.n_min),
-             count(r.seq[0]), ratio(r.seq[0] / r.n_min), r.seq_how]
-            for r in rs if r.seq is not None]
-    return markdown_table(["family", "error", "fixed-sample min", "sequential E[N | error]", "/ min",
-                           "sequential E[N | correct]", "/ min", "design (Wald's approximations)"], body)
+    body = [
+        [
+            r.family,
+            r.error,
+            count(r.n_min) + _unit(r),
+            count(r.seq[1]),
+            ratio(r.seq[1] / r.n_min),
+            count(r.seq[0]),
+            ratio(r.seq[0] / r.n_min),
+            r.seq_how,
+        ]
+        for r in rs
+        if r.seq is not None
+    ]
+    return markdown_table(
+        [
+            "family",
+            "error",
+            "fixed-sample min",
+            "sequential E[N | error]",
+            "/ min",
+            "sequential E[N | correct]",
+            "/ min",
+            "design (Wald's approximations)",
+        ],
+        body,
+    )
 
 
 def decomposition(reports: dict[str, Any]) -> tuple[str, dict[str, float]]:
@@ -285,20 +511,43 @@ def decomposition(reports: dict[str, Any]) -> tuple[str, dict[str, float]]:
     planned = r.shapes[0].planned
     per_shape = [x.n / planned for x in r.shapes]
     facts = {
-        "n_min": n_min, "n_alpha": n_alpha, "n_share": n_share, "planned": planned, "share": s,
-        "k_tests": TESTS_PER_SHAPE, "shapes": len(r.shapes), "total": r.n,
-        "z_alpha": float(stats.norm.isf(r.alpha / 2)), "z_share": float(stats.norm.isf(s / 2)),
+        "n_min": n_min,
+        "n_alpha": n_alpha,
+        "n_share": n_share,
+        "planned": planned,
+        "share": s,
+        "k_tests": TESTS_PER_SHAPE,
+        "shapes": len(r.shapes),
+        "total": r.n,
+        "z_alpha": float(stats.norm.isf(r.alpha / 2)),
+        "z_share": float(stats.norm.isf(s / 2)),
     }
     rows_ = [
         ["one χ² test at α = 1e-6 (exact)", count(n_min), "1×", "the minimum"],
-        ["the verdict's planner at α = 1e-6 (normal approximation with the (1+d) sd)", count(n_alpha),
-         ratio(n_alpha / n_min), "planning formula vs exact χ²: negligible"],
-        [f"… at its Bonferroni share α/({TESTS_PER_SHAPE}·{len(r.shapes)}) = {s:.3g}", count(n_share),
-         ratio(n_share / n_min), f"z_(share/2) = {facts['z_share']:.2f} vs z_(α/2) = {facts['z_alpha']:.2f}"],
+        [
+            "the verdict's planner at α = 1e-6 (normal approximation with the (1+d) sd)",
+            count(n_alpha),
+            ratio(n_alpha / n_min),
+            "planning formula vs exact χ²: negligible",
+        ],
+        [
+            f"… at its Bonferroni share α/({TESTS_PER_SHAPE}·{len(r.shapes)}) = {s:.3g}",
+            count(n_share),
+            ratio(n_share / n_min),
+            f"z_(share/2) = {facts['z_share']:.2f} vs z_(α/2) = {facts['z_alpha']:.2f}",
+        ],
         ["planned = max(variance plan, mean plan)", count(planned), ratio(planned / n_min), "variance dominates"],
-        [f"drawn per shape: whole draws, ≥ 2 calls, ≤ {MAX_CALLS} calls",
-         ", ".join(f"{x:.2f}" for x in per_shape), "× planned", "the tiny shape is capped; the large one rounds up"],
-        [f"{len(r.shapes)} shapes, each planned to power 0.999 on its own", count(r.n), ratio(r.n / n_min),
-         "the total"],
+        [
+            f"drawn per shape: whole draws, ≥ 2 calls, ≤ {MAX_CALLS} calls",
+            ", ".join(f"{x:.2f}" for x in per_shape),
+            "× planned",
+            "the tiny shape is capped; the large one rounds up",
+        ],
+        [
+            f"{len(r.shapes)} shapes, each planned to power 0.999 on its own",
+            count(r.n),
+            ratio(r.n / n_min),
+            "the total",
+        ],
     ]
     return markdown_table(["step", "values", "× minimum", "why"], rows_), facts

@@ -35,7 +35,10 @@ from .tables import count, markdown_table, seconds
 __all__ = ["SAMPLERS", "Timing", "measure", "profile", "table", "time_tox", "time_verify"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLERS: dict[str, Callable[..., Any]] = {"xavier_normal": init.xavier_normal(), "xavier_uniform": init.xavier_uniform()}
+SAMPLERS: dict[str, Callable[..., Any]] = {
+    "xavier_normal": init.xavier_normal(),
+    "xavier_uniform": init.xavier_uniform(),
+}
 GOAL = 2.0  # checking may cost at most this many times drawing
 
 
@@ -87,20 +90,55 @@ def measure(sizes: list[int], repeats: int, progress: Callable[[str], None]) -> 
                 w, c, _ = _clock(partial(_draw, sampler, shape, calls, r))
                 dw.append(w)
                 dc.append(c)
-            t = Timing(claim, size, report.shapes[0].draws, report.n, statistics.median(cw), statistics.median(dw),
-                       statistics.median(cc), statistics.median(dc), report.passed)
-            progress(f"  {claim} {size}×{size}: check {seconds(t.check_wall)}, draw {seconds(t.draw_wall)} "
-                     f"({t.ratio:.1f}×)")
+            t = Timing(
+                claim,
+                size,
+                report.shapes[0].draws,
+                report.n,
+                statistics.median(cw),
+                statistics.median(dw),
+                statistics.median(cc),
+                statistics.median(dc),
+                report.passed,
+            )
+            progress(
+                f"  {claim} {size}×{size}: check {seconds(t.check_wall)}, draw {seconds(t.draw_wall)} ({t.ratio:.1f}×)"
+            )
             out.append(t)
     return out
 
 
 def table(timings: list[Timing]) -> str:
-    rows = [[t.claim, f"{t.size}×{t.size}", t.draws, count(t.n), seconds(t.check_wall), seconds(t.draw_wall),
-             f"{t.ratio:.1f}×", f"{t.ratio_cpu:.1f}×", "✓" if t.ratio <= GOAL else "✗",
-             "conforms" if t.passed else "**does not conform**"] for t in timings]
-    return markdown_table(["claim", "shape", "calls", "values (Report.n)", "check() wall", "drawing wall",
-                           "check/draw (wall)", "check/draw (CPU)", f"≤ {GOAL:g}×", "verdict"], rows)
+    rows = [
+        [
+            t.claim,
+            f"{t.size}×{t.size}",
+            t.draws,
+            count(t.n),
+            seconds(t.check_wall),
+            seconds(t.draw_wall),
+            f"{t.ratio:.1f}×",
+            f"{t.ratio_cpu:.1f}×",
+            "✓" if t.ratio <= GOAL else "✗",
+            "conforms" if t.passed else "**does not conform**",
+        ]
+        for t in timings
+    ]
+    return markdown_table(
+        [
+            "claim",
+            "shape",
+            "calls",
+            "values (Report.n)",
+            "check() wall",
+            "drawing wall",
+            "check/draw (wall)",
+            "check/draw (CPU)",
+            f"≤ {GOAL:g}×",
+            "verdict",
+        ],
+        rows,
+    )
 
 
 def profile(sampler_name: str, shapes: list[tuple[int, ...]] | None, top: int = 14) -> tuple[str, float]:
@@ -113,20 +151,36 @@ def profile(sampler_name: str, shapes: list[tuple[int, ...]] | None, top: int = 
     prof.disable()
     total = time.perf_counter() - start
     stats = pstats.Stats(prof)
-    mine = [(k, v) for k, v in stats.stats.items()  # type: ignore[attr-defined]
-            if ("initcheck" in k[0] and k[2] not in ("check", "<module>")) or k[2] == "__call__"]
+    mine = [
+        (k, v)
+        for k, v in stats.stats.items()  # type: ignore[attr-defined]
+        if ("initcheck" in k[0] and k[2] not in ("check", "<module>")) or k[2] == "__call__"
+    ]
     rows = []
-    for (path, line, name), (_, calls, tottime, cumtime, _) in sorted(mine, key=lambda kv: kv[1][3], reverse=True)[:top]:
+    for (path, line, name), (_, calls, tottime, cumtime, _) in sorted(mine, key=lambda kv: kv[1][3], reverse=True)[
+        :top
+    ]:
         where = re.sub(r".*/initcheck/", "initcheck/", path)
-        rows.append([f"`{name}`", f"{where}:{line}", calls, f"{cumtime:.3f} s", f"{100 * cumtime / total:.0f}%",
-                     f"{tottime:.3f} s"])
+        rows.append(
+            [
+                f"`{name}`",
+                f"{where}:{line}",
+                calls,
+                f"{cumtime:.3f} s",
+                f"{100 * cumtime / total:.0f}%",
+                f"{tottime:.3f} s",
+            ]
+        )
     return markdown_table(["function", "where", "calls", "cumulative", "of the verdict", "own time"], rows), total
 
 
 def _clean_env() -> dict[str, str]:
     """This environment without a surrounding tox env's or virtualenv's variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOX_ENV") and k not in
-           ("VIRTUAL_ENV", "TOX_WORK_DIR", "TOX_PACKAGE", "PYTHONHOME")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TOX_ENV") and k not in ("VIRTUAL_ENV", "TOX_WORK_DIR", "TOX_PACKAGE", "PYTHONHOME")
+    }
     venv = os.environ.get("VIRTUAL_ENV")
     if venv:
         env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(venv))
@@ -142,11 +196,21 @@ def time_verify() -> tuple[float, float, str]:
     """Wall and CPU time of ``initcheck verify`` in a subprocess, and its last line."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "initcheck", "verify"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=1800, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "initcheck", "verify"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     wall = time.perf_counter() - start
     lines = [ln for ln in done.stdout.splitlines() if ln.strip()]
-    return wall, _children_cpu() - cpu, (lines[-1] if lines else f"exit {done.returncode}: {done.stderr.strip()[-200:]}")
+    return (
+        wall,
+        _children_cpu() - cpu,
+        (lines[-1] if lines else f"exit {done.returncode}: {done.stderr.strip()[-200:]}"),
+    )
 
 
 def time_tox(progress: Callable[[str], None]) -> dict[str, Any] | None:
@@ -159,13 +223,22 @@ def time_tox(progress: Callable[[str], None]) -> dict[str, Any] | None:
     if not (ROOT / ".tox" / "py").is_dir():
         progress("  tox -e py: first run, creating the env (untimed)")
         start = time.perf_counter()
-        subprocess.run([tox, "-e", "py", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False)
+        subprocess.run(
+            [tox, "-e", "py", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False
+        )
         out["first"] = time.perf_counter() - start
     progress("  tox -e py: timed run with the existing env")
     cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run([tox, "-e", "py", "--", "--durations=8"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=3600, check=False)
+    done = subprocess.run(
+        [tox, "-e", "py", "--", "--durations=8"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     out["wall"] = time.perf_counter() - start
     out["cpu"] = _children_cpu() - cpu
     out["exit"] = done.returncode

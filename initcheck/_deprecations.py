@@ -9,7 +9,8 @@ page lists every entry (``tests/docs`` holds the two together).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["REMOVED_IN", "TABLES", "Renamed", "module_getattr", "warn_renamed"]
 

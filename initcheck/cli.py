@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import traceback
-from typing import Sequence
+from collections.abc import Sequence
 
 from ._deprecations import REMOVED_IN
 from .defaults import DEFAULT_TOLERANCE
@@ -46,18 +46,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    v = sub.add_parser("verify", help="check every claim of the chapter, with numbers",
-                       description="Check every claim of 'Numerical Stability and Initialization'. "
-                       "Exit 0 only if every claim holds.")
+    v = sub.add_parser(
+        "verify",
+        help="check every claim of the chapter, with numbers",
+        description="Check every claim of 'Numerical Stability and Initialization'. Exit 0 only if every claim holds.",
+    )
     v.add_argument("--json", action="store_true", help="print the results as JSON")
-    v.add_argument("--only", nargs="+", action="extend", metavar="ID",
-                   help="check only these claim ids (or id prefixes); repeatable")
+    v.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        help="check only these claim ids (or id prefixes); repeatable",
+    )
     SEED.add_to(v.add_argument, help="seed of every random draw")
     v.add_argument("--list", action="store_true", help="list the claims without checking them")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     c = sub.add_parser(
-        "check", help="check an initializer against the law it promises",
+        "check",
+        help="check an initializer against the law it promises",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Check that TARGET draws the law LAW promises, and say so with numbers.\n\n"
         "TARGET is module:attr (or module.attr) naming a sampler -- a function (shape, seed) -> array --\n"
@@ -68,37 +76,67 @@ def build_parser() -> argparse.ArgumentParser:
         "  initcheck check torch.nn.init:xavier_uniform_ --law xavier_uniform\n"
         "  initcheck check torch.nn.init:kaiming_normal_ --law 'he_normal(mode=fan_out)' --kwarg mode=fan_out\n"
         "  initcheck check mypkg.inits:my_init --law 'normal(std=0.02)' --shape 768x768 --json\n\n"
-        "exit status: 0 conforms, 1 does not conform, 2 usage error")
+        "exit status: 0 conforms, 1 does not conform, 2 usage error",
+    )
     c.add_argument("target", metavar="TARGET", help="module:attr of a sampler or framework initializer")
     promise = c.add_mutually_exclusive_group(required=True)
     promise.add_argument("--law", metavar="LAW", help="the law it promises (see 'initcheck laws')")
     promise.add_argument("--claim", metavar="LAW", help=argparse.SUPPRESS)  # deprecated name of --law
-    c.add_argument("--layout", default=None, help="fan layout: torch (out, in, *k), keras (*k, in, out), "
-                   "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)")
-    c.add_argument("--shape", action="append", type=shape_type("shape", "64x32 or 16x8x3x3"), metavar="AxB[xC...]",
-                   help="a shape to draw (repeatable; default: dense both ways, conv 1-D/2-D/3-D, small and large)")
+    c.add_argument(
+        "--layout",
+        default=None,
+        help="fan layout: torch (out, in, *k), keras (*k, in, out), "
+        "mxnet, jax, flax, tf (default: the framework's own; torch for a plain sampler)",
+    )
+    c.add_argument(
+        "--shape",
+        action="append",
+        type=shape_type("shape", "64x32 or 16x8x3x3"),
+        metavar="AxB[xC...]",
+        help="a shape to draw (repeatable; default: dense both ways, conv 1-D/2-D/3-D, small and large)",
+    )
     SEED.add_to(c.add_argument, help="seed of every draw")
     ALPHA.add_to(c.add_argument, help="family-wise false-alarm probability of the verdict")
-    c.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
-                   help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
-    c.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE",
-                   help="keyword argument for the framework initializer (repeatable), e.g. gain=2")
-    c.add_argument("--timeout", type=number_type("timeout"), default=DEFAULT_TIMEOUT,
-                   help=f"seconds one draw may take before it counts as hung (default {DEFAULT_TIMEOUT:g})")
+    c.add_argument(
+        "--tolerance",
+        type=number_type("tolerance"),
+        default=DEFAULT_TOLERANCE,
+        help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})",
+    )
+    c.add_argument(
+        "--kwarg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="keyword argument for the framework initializer (repeatable), e.g. gain=2",
+    )
+    c.add_argument(
+        "--timeout",
+        type=number_type("timeout"),
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds one draw may take before it counts as hung (default {DEFAULT_TIMEOUT:g})",
+    )
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
-    m = sub.add_parser("conformance", help="check every initializer a framework ships against its documented law",
-                       description="Run every initializer FRAMEWORK ships against the law its documentation "
-                       "promises, one verdict per row; the matrix shares --alpha among its rows.")
+    m = sub.add_parser(
+        "conformance",
+        help="check every initializer a framework ships against its documented law",
+        description="Run every initializer FRAMEWORK ships against the law its documentation "
+        "promises, one verdict per row; the matrix shares --alpha among its rows.",
+    )
     m.add_argument("framework", metavar="FRAMEWORK", help="torch, jax, flax, keras, tensorflow or mxnet")
     fmt = m.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the matrix as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print the matrix as a Markdown table")
     SEED.add_to(m.add_argument, help="seed of every draw")
     ALPHA.add_to(m.add_argument, help="false-alarm probability of the whole matrix")
-    m.add_argument("--tolerance", type=number_type("tolerance"), default=DEFAULT_TOLERANCE,
-                   help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})")
+    m.add_argument(
+        "--tolerance",
+        type=number_type("tolerance"),
+        default=DEFAULT_TOLERANCE,
+        help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})",
+    )
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     from .propagation.command import add_parser as add_propagate
@@ -106,15 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_propagate(sub)
 
     for name in ("laws", "claims"):  # "claims": the deprecated name of "laws"
-        law = sub.add_parser(name, help="list the laws a --law can name, with their formulas" if name == "laws"
-                             else argparse.SUPPRESS)
+        law = sub.add_parser(
+            name, help="list the laws a --law can name, with their formulas" if name == "laws" else argparse.SUPPRESS
+        )
         law.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
 def _deprecated(old: str, new: str) -> None:
-    print(f"initcheck: warning: {old} is deprecated and will be removed in initcheck {REMOVED_IN}: use {new}",
-          file=sys.stderr)
+    print(
+        f"initcheck: warning: {old} is deprecated and will be removed in initcheck {REMOVED_IN}: use {new}",
+        file=sys.stderr,
+    )
 
 
 def _law_option(args: argparse.Namespace) -> str:
@@ -136,17 +177,34 @@ def _check(args: argparse.Namespace) -> int:
     with Progress(1, "check", force=False) as bar:
         if args.json:
             bar.enabled = False
-        report = check(adapted.sampler, _law_option(args), layout=layout, shapes=args.shape, seed=args.seed,
-                       alpha=args.alpha, tolerance=args.tolerance, timeout=args.timeout, target=args.target,
-                       progress=bar.step)
+        report = check(
+            adapted.sampler,
+            _law_option(args),
+            layout=layout,
+            shapes=args.shape,
+            seed=args.seed,
+            alpha=args.alpha,
+            tolerance=args.tolerance,
+            timeout=args.timeout,
+            target=args.target,
+            progress=bar.step,
+        )
     if args.json:
-        print(json.dumps(jsonable({"command": "check", "target": args.target, "framework": adapted.framework,
-                                   **report.to_dict()}), indent=2))
+        print(
+            json.dumps(
+                jsonable(
+                    {"command": "check", "target": args.target, "framework": adapted.framework, **report.to_dict()}
+                ),
+                indent=2,
+            )
+        )
         return EXIT_OK if report.passed else EXIT_FAIL
     print(f"{args.target}: {report.summary()}")
     print()
-    rows = [["x".join(map(str, p.shape)), p.law, f"{p.n:,}",
-             "-" if p.power_variance is None else f"{p.power_variance:.4f}"] for p in report.shapes]
+    rows = [
+        ["x".join(map(str, p.shape)), p.law, f"{p.n:,}", "-" if p.power_variance is None else f"{p.power_variance:.4f}"]
+        for p in report.shapes
+    ]
     print(table(["shape", "law promised", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
     if report.findings:
         print()
@@ -165,15 +223,28 @@ def _conformance(args: argparse.Namespace) -> int:
     else:
         total = 1
     with Progress(total, f"conformance {args.framework}") as bar:
-        matrix = run_conformance(args.framework, seed=args.seed, alpha=args.alpha, tolerance=args.tolerance,
-                                 progress=bar.step, advance=bar.advance)
+        matrix = run_conformance(
+            args.framework,
+            seed=args.seed,
+            alpha=args.alpha,
+            tolerance=args.tolerance,
+            progress=bar.step,
+            advance=bar.advance,
+        )
     if args.json:
         print(json.dumps(jsonable(matrix.to_dict()), indent=2))
     elif args.markdown:
         print(matrix.markdown())
     else:
-        rows = [[r.row.name, r.row.law, r.status if r.status == "conforms" else f"{r.status.upper()}: {r.worst()}",
-                 f"{r.report.n:,}" if r.report else "-"] for r in matrix.rows]
+        rows = [
+            [
+                r.row.name,
+                r.row.law,
+                r.status if r.status == "conforms" else f"{r.status.upper()}: {r.worst()}",
+                f"{r.report.n:,}" if r.report else "-",
+            ]
+            for r in matrix.rows
+        ]
         print(table(["initializer", "law promised", "verdict", "values"], rows, [None, 40, 60, None]))
         for e in matrix.excluded:
             print(f"  not in the matrix: {e.name}: {e.reason}")
@@ -202,7 +273,9 @@ def _laws(args: argparse.Namespace) -> int:
             seen.append(d)
     rows = []
     for d in seen:
-        params = ", ".join(k if v is None else f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.params)
+        params = ", ".join(
+            k if v is None else f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.params
+        )
         rows.append([f"{d.name}({params})" if params else d.name, ", ".join(d.aliases), d.formula])
     print(table(["law", "aliases", "formula"], rows, [None, None, 64]))
     return EXIT_OK
@@ -214,8 +287,13 @@ def _verify(args: argparse.Namespace) -> int:
 
     claims = select(args.only)
     if args.list:
-        print(table(["id", "kind", "section", "statement"],
-                    [[c.id, c.kind, c.section, c.statement] for c in claims], [None, None, 28, 60]))
+        print(
+            table(
+                ["id", "kind", "section", "statement"],
+                [[c.id, c.kind, c.section, c.statement] for c in claims],
+                [None, None, 28, 60],
+            )
+        )
         return EXIT_OK
     report = verify(args.only, seed=args.seed, progress=not args.json)
     if args.json:
@@ -227,10 +305,12 @@ def _verify(args: argparse.Namespace) -> int:
         shown = [str(m) for m in ms[:HEADLINE]]
         if len(ms) > HEADLINE:
             shown.append(f"(+{len(ms) - HEADLINE} more in --json)")
-        rows.append([r.claim.id, r.claim.statement, "\n".join(shown), f"{r.outcome.n:,}",
-                     "holds" if r.passed else "FAILS"])
-    print(table(["id", "statement", "measured [interval] (theory)", "n", "verdict"], rows,
-                [None, 46, None, None, None]))
+        rows.append(
+            [r.claim.id, r.claim.statement, "\n".join(shown), f"{r.outcome.n:,}", "holds" if r.passed else "FAILS"]
+        )
+    print(
+        table(["id", "statement", "measured [interval] (theory)", "n", "verdict"], rows, [None, 46, None, None, None])
+    )
     print()
     print(report.summary())
     return EXIT_OK if report.passed else EXIT_FAIL
@@ -245,9 +325,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return {"verify": _verify, "check": _check, "conformance": _conformance, "laws": _laws,
-                "claims": _laws,
-                "propagate": _propagate}[args.command](args)
+        return {
+            "verify": _verify,
+            "check": _check,
+            "conformance": _conformance,
+            "laws": _laws,
+            "claims": _laws,
+            "propagate": _propagate,
+        }[args.command](args)
     except InitcheckError as err:  # usage and input errors, framework not installed ...
         if debug:
             traceback.print_exc()
@@ -259,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug in initcheck itself: still one line without --debug
         if debug:
             traceback.print_exc()
-        print(f"initcheck: error: internal error: {type(err).__name__}: {err} (re-run with --debug for "
-              "the traceback)", file=sys.stderr)
+        print(
+            f"initcheck: error: internal error: {type(err).__name__}: {err} (re-run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL

@@ -9,8 +9,8 @@ different shapes (kurtosis from 1 to 6), same mean and variance.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -75,8 +75,9 @@ class Drawer:
     not compared (for draws that are copied at once, as the seed check's are).
     """
 
-    def __init__(self, sampler: Callable[..., Any], timeout: float | None = DEFAULT_TIMEOUT, *,
-                 aliasing: bool = True) -> None:
+    def __init__(
+        self, sampler: Callable[..., Any], timeout: float | None = DEFAULT_TIMEOUT, *, aliasing: bool = True
+    ) -> None:
         self.sampler = sampler
         self.timeout = timeout
         self.aliasing = aliasing
@@ -108,7 +109,9 @@ class Drawer:
         try:
             ok, value = self._results.get(timeout=self.timeout)
         except queue.Empty:
-            raise SamplerFault("timeout", shape, seed, f"the sampler did not return within {self.timeout:g} s") from None
+            raise SamplerFault(
+                "timeout", shape, seed, f"the sampler did not return within {self.timeout:g} s"
+            ) from None
         if not ok:
             if isinstance(value, KeyboardInterrupt):
                 raise value
@@ -128,23 +131,36 @@ class Drawer:
             ref, fingerprint = self._previous
             obj = ref()
             if obj is not None and (raw is obj or (isinstance(raw, np.ndarray) and np.shares_memory(raw, obj))):
-                raise SamplerFault("aliasing", shape, seed, "the sampler returned the same array object as on "
-                                   "its previous call (it mutates a shared array)")
+                raise SamplerFault(
+                    "aliasing",
+                    shape,
+                    seed,
+                    "the sampler returned the same array object as on its previous call (it mutates a shared array)",
+                )
             if obj is not None and not np.array_equal(_fingerprint(obj), fingerprint, equal_nan=True):
-                raise SamplerFault("aliasing", shape, seed, "an array the sampler returned earlier changed after "
-                                   "a later call (it mutates a shared array)")
+                raise SamplerFault(
+                    "aliasing",
+                    shape,
+                    seed,
+                    "an array the sampler returned earlier changed after a later call (it mutates a shared array)",
+                )
         try:
             arr = np.asarray(raw)
         except Exception as err:  # noqa: BLE001 - whatever it returned, a finding
-            raise SamplerFault("returns", shape, seed, f"the sampler returned a {type(raw).__name__}, which is "
-                               f"not an array ({err})") from None
+            raise SamplerFault(
+                "returns", shape, seed, f"the sampler returned a {type(raw).__name__}, which is not an array ({err})"
+            ) from None
         if arr.dtype.kind in "iub":
             raise SamplerFault("dtype", shape, seed, f"the sampler returned integers (dtype {arr.dtype}), not floats")
         if arr.dtype.kind == "c":
             raise SamplerFault("dtype", shape, seed, f"the sampler returned complex numbers (dtype {arr.dtype})")
         if arr.dtype.kind != "f":
-            raise SamplerFault("returns", shape, seed, f"the sampler returned a {type(raw).__name__} of dtype "
-                               f"{arr.dtype}, not an array of floats")
+            raise SamplerFault(
+                "returns",
+                shape,
+                seed,
+                f"the sampler returned a {type(raw).__name__} of dtype {arr.dtype}, not an array of floats",
+            )
         if arr.shape != shape:
             raise SamplerFault("shape", shape, seed, f"the sampler returned shape {arr.shape}, not {shape}")
         bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
@@ -200,8 +216,9 @@ def _strided(draw: np.ndarray) -> np.ndarray:
     return np.array(flat[:: max(1, flat.size // SEED_CHECK_VALUES)], dtype=np.float64)
 
 
-def draw_seed_check(sampler: Callable[..., Any], shape: tuple[int, ...], seeds: Sequence[int],
-                    timeout: float | None = DEFAULT_TIMEOUT) -> SeedDraws:
+def draw_seed_check(
+    sampler: Callable[..., Any], shape: tuple[int, ...], seeds: Sequence[int], timeout: float | None = DEFAULT_TIMEOUT
+) -> SeedDraws:
     """Draw ``shape`` once per seed, then with the first seed again; keep a strided sample of each.
 
     The check holds several draws, so each is cut to at most :data:`SEED_CHECK_VALUES`

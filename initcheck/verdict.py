@@ -73,9 +73,18 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data."""
-        return {"check": self.check, "shape": list(self.shape), "expected": self.expected,
-                "observed": self.observed, "statistic": self.statistic, "pvalue": self.pvalue, "n": self.n,
-                "seed": self.seed, "detail": self.detail, "rejected": self.rejected}
+        return {
+            "check": self.check,
+            "shape": list(self.shape),
+            "expected": self.expected,
+            "observed": self.observed,
+            "statistic": self.statistic,
+            "pvalue": self.pvalue,
+            "n": self.n,
+            "seed": self.seed,
+            "detail": self.detail,
+            "rejected": self.rejected,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,15 @@ class ShapePlan:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-ready data."""
-        return {"shape": list(self.shape), "law": self.law, "planned": self.planned, "draws": self.draws,
-                "n": self.n, "power_variance": self.power_variance, "power_mean": self.power_mean}
+        return {
+            "shape": list(self.shape),
+            "law": self.law,
+            "planned": self.planned,
+            "draws": self.draws,
+            "n": self.n,
+            "power_variance": self.power_variance,
+            "power_mean": self.power_mean,
+        }
 
 
 @dataclass(frozen=True)
@@ -133,9 +149,16 @@ class Report:
         """The command that re-runs this verdict."""
         asked = self.requested_shapes
         shapes = None if asked is None else ["x".join(map(str, s)) for s in asked]
-        return reproducer("check", self.target or "MODULE:SAMPLER", law=self.law, layout=self.layout,
-                          shape=shapes, seed=self.seed, alpha=None if self.alpha == DEFAULT_ALPHA else self.alpha,
-                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
+        return reproducer(
+            "check",
+            self.target or "MODULE:SAMPLER",
+            law=self.law,
+            layout=self.layout,
+            shape=shapes,
+            seed=self.seed,
+            alpha=None if self.alpha == DEFAULT_ALPHA else self.alpha,
+            tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance,
+        )
 
     @property
     def claim(self) -> str:
@@ -145,21 +168,37 @@ class Report:
 
     def sentences(self) -> list[str]:
         """One sentence per finding, with numbers and a way to reproduce it."""
-        return [f"{self.law}: {f.check}: {f.detail} (shape {'x'.join(map(str, f.shape))}, seed {f.seed}, "
-                f"p = {f.pvalue:.3g}); re-run: {self.reproducer}" for f in self.findings]
+        return [
+            f"{self.law}: {f.check}: {f.detail} (shape {'x'.join(map(str, f.shape))}, seed {f.seed}, "
+            f"p = {f.pvalue:.3g}); re-run: {self.reproducer}"
+            for f in self.findings
+        ]
 
     def summary(self) -> str:
         """One line: conforms or not, with the numbers."""
         verdict = "conforms" if self.passed else f"does NOT conform ({len(self.findings)} finding(s))"
-        return (f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes, "
-                f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}")
+        return (
+            f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes, "
+            f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data (what ``initcheck check --json`` prints)."""
-        return {"law": self.law, "claim": self.law, "passed": self.passed, "n": self.n, "seed": self.seed, "alpha": self.alpha,
-                "tolerance": self.tolerance, "layout": self.layout, "target": self.target,
-                "reproducer": self.reproducer, "findings": [f.to_dict() for f in self.findings],
-                "shapes": [s.to_dict() for s in self.shapes], "results": [r.to_dict() for r in self.results]}
+        return {
+            "law": self.law,
+            "claim": self.law,
+            "passed": self.passed,
+            "n": self.n,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "tolerance": self.tolerance,
+            "layout": self.layout,
+            "target": self.target,
+            "reproducer": self.reproducer,
+            "findings": [f.to_dict() for f in self.findings],
+            "shapes": [s.to_dict() for s in self.shapes],
+            "results": [r.to_dict() for r in self.results],
+        }
 
 
 def check(
@@ -214,8 +253,7 @@ def check(
     parsed = _parsed_law(law, claim)
     if not callable(sampler):
         raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
-    plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha,
-                        tolerance=tolerance)
+    plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha, tolerance=tolerance)
     run = _draw_and_test(plan, sampler, timeout, DESIGNS["fixed"], progress)
     return _report(plan, run, correct_family(run.results, plan.alpha), target)
 
@@ -239,8 +277,13 @@ class _Run:
     results: tuple[Result, ...]  # every test, per shape in order, then the seed check
 
 
-def _draw_and_test(plan: VerdictPlan, sampler: Callable[..., Any], timeout: float | None,
-                   design: Design, progress: Callable[[str], None] | None) -> _Run:
+def _draw_and_test(
+    plan: VerdictPlan,
+    sampler: Callable[..., Any],
+    timeout: float | None,
+    design: Design,
+    progress: Callable[[str], None] | None,
+) -> _Run:
     """Draw every shape and test it with ``design``; then, if the sampler behaved, its seeds."""
     drawer = Drawer(sampler, timeout)
     try:
@@ -258,9 +301,12 @@ def _draw_and_test(plan: VerdictPlan, sampler: Callable[..., Any], timeout: floa
     return _Run(tuple(tested), tuple(faults), tuple(results))
 
 
-def _test_shapes(plan: VerdictPlan, drawer: Drawer, design: Design,
-                 progress: Callable[[str], None] | None,
-                 ) -> tuple[list[tuple[PlannedShape, ShapeOutcome]], list[Result]]:
+def _test_shapes(
+    plan: VerdictPlan,
+    drawer: Drawer,
+    design: Design,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[tuple[PlannedShape, ShapeOutcome]], list[Result]]:
     """Each shape's draws through ``design``. A misbehaving sampler leaves that shape out (and,
     if it hung, the shapes after it: the drawer is then unusable)."""
     tested: list[tuple[PlannedShape, ShapeOutcome]] = []
@@ -294,30 +340,41 @@ def correct_family(results: Sequence[Result], alpha: float) -> tuple[Result, ...
     return tuple(dataclasses.replace(r, rejected=bool(rej)) for r, rej in zip(results, rejected))
 
 
-def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...],
-            target: str | None) -> Report:
+def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...], target: str | None) -> Report:
     """The verdict: faults first, then every result; findings are the faults and the rejected."""
     findings = run.faults + tuple(r for r in results if r.rejected)
     shapes = tuple(_shape_plan(p, outcome, plan.tolerance) for p, outcome in run.tested)
-    return Report(str(plan.law), not findings, sum(o.n for _, o in run.tested), findings,
-                  run.faults + results, shapes, plan.seed, plan.alpha, plan.tolerance, plan.layout,
-                  target, None if plan.default_shapes else tuple(p.shape for p in plan.shapes))
+    return Report(
+        str(plan.law),
+        not findings,
+        sum(o.n for _, o in run.tested),
+        findings,
+        run.faults + results,
+        shapes,
+        plan.seed,
+        plan.alpha,
+        plan.tolerance,
+        plan.layout,
+        target,
+        None if plan.default_shapes else tuple(p.shape for p in plan.shapes),
+    )
 
 
 def _shape_plan(planned: PlannedShape, outcome: ShapeOutcome, tolerance: float) -> ShapePlan:
     power_variance, power_mean = planning.power_at(planned, outcome.n, tolerance)
-    return ShapePlan(planned.shape, planned.target.description, planned.values, outcome.calls,
-                     outcome.n, power_variance, power_mean)
+    return ShapePlan(
+        planned.shape, planned.target.description, planned.values, outcome.calls, outcome.n, power_variance, power_mean
+    )
 
 
 def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Result:
-    return Result(r.check, shape, r.expected, float(r.estimate), float(r.statistic),
-                  float(r.pvalue), int(r.n), seed, r.detail)
+    return Result(
+        r.check, shape, r.expected, float(r.estimate), float(r.statistic), float(r.pvalue), int(r.n), seed, r.detail
+    )
 
 
 def _fault(f: SamplerFault) -> Result:
-    return Result(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail,
-                  rejected=True)
+    return Result(f.check, f.shape, None, math.nan, math.inf, 0.0, 0, f.seed, f.detail, rejected=True)
 
 
 __getattr__ = module_getattr(__name__, {"Finding": ("initcheck.verdict.Result", lambda: Result)})

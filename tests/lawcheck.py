@@ -9,7 +9,8 @@ It collects every rejection and raises one message with the numbers.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

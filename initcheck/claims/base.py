@@ -10,8 +10,9 @@ each a :class:`Measurement` with its interval.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Literal
 
 from .._deprecations import warn_renamed
 from ..errors import expected

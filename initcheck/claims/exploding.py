@@ -62,9 +62,14 @@ def _check_product(ctx: Context) -> Outcome:
     ms += [Measurement(f"log10_norm_q{int(q * 100):02d}", float(np.quantile(norms, q))) for q in QUANTILES]
     for text, printed in PRINTED_PRODUCTS.items():
         ms.append(Measurement(f"{text}_printed_log10_norm", float(np.log10(np.linalg.norm(printed)))))
-        ms.append(Measurement(f"{text}_printed_norm_percentile", percentile_of(np.log10(np.linalg.norm(printed)), norms)))
         ms.append(
-            Measurement(f"{text}_printed_median_entry_percentile", percentile_of(float(np.median(np.log10(np.abs(printed)))), entries))
+            Measurement(f"{text}_printed_norm_percentile", percentile_of(np.log10(np.linalg.norm(printed)), norms))
+        )
+        ms.append(
+            Measurement(
+                f"{text}_printed_median_entry_percentile",
+                percentile_of(float(np.median(np.log10(np.abs(printed)))), entries),
+            )
         )
     return Outcome(
         frac_lo > 0.99 and p_rate > a,
@@ -76,7 +81,9 @@ def _check_product(ctx: Context) -> Outcome:
     )
 
 
-def critical_widths(seed: int, widths: tuple[int, ...] = CRITICAL_WIDTHS, factors: int = CRITICAL_FACTORS) -> dict[int, dict[str, np.ndarray]]:
+def critical_widths(
+    seed: int, widths: tuple[int, ...] = CRITICAL_WIDTHS, factors: int = CRITICAL_FACTORS
+) -> dict[int, dict[str, np.ndarray]]:
     """Products of ``factors`` N(0, 1/n) n×n matrices (n·σ² = 1), for each width n.
 
     Returns per width: ``one_step`` (‖G v‖²/‖v‖² for a tracked vector v at every
@@ -120,16 +127,30 @@ def _check_critical(ctx: Context) -> Outcome:
         # the drift must be resolved below 0 where this run's precision allows it (n ≤ 64);
         # at n = 256 (-0.002 per factor) it is checked against theory only
         holds &= p_ms > a and within and (hi < 0 or width > RESOLVED_WIDTH)
-        ms.append(Measurement(f"w{width}_mean_square_per_factor", float(ratio.mean()), (float(ratio.mean() - h), float(ratio.mean() + h)), 1.0))
+        ms.append(
+            Measurement(
+                f"w{width}_mean_square_per_factor",
+                float(ratio.mean()),
+                (float(ratio.mean() - h), float(ratio.mean() + h)),
+                1.0,
+            )
+        )
         ms.append(Measurement(f"w{width}_log_norm_rate", rate, (lo, hi), theory))
-        ms.append(Measurement(f"w{width}_typical_norm_after_{CRITICAL_FACTORS}", math.exp(CRITICAL_FACTORS * rate), expected=math.exp(CRITICAL_FACTORS * theory)))
+        ms.append(
+            Measurement(
+                f"w{width}_typical_norm_after_{CRITICAL_FACTORS}",
+                math.exp(CRITICAL_FACTORS * rate),
+                expected=math.exp(CRITICAL_FACTORS * theory),
+            )
+        )
         n += ratio.size
     return Outcome(
         holds,
         tuple(ms),
         n,
         f"N(0, 1/n) factors, widths {', '.join(map(str, data))}: E‖Gv‖²/‖v‖² = 1 (z-test, exact variance 2/n), "
-        f"and the typical log-norm rate ½(ln(2/n) + ψ(n/2)) inside a t interval, which lies below 0 for n ≤ {RESOLVED_WIDTH}; α = {a:.1g} each",
+        "and the typical log-norm rate ½(ln(2/n) + ψ(n/2)) inside a t interval, which lies below 0 for "
+        f"n ≤ {RESOLVED_WIDTH}; α = {a:.1g} each",
     )
 
 

@@ -14,7 +14,15 @@ from ..losses import squared_error
 from ..mlp import MLP, backward, build_mlp, forward, sgd_step
 from .base import Claim, Context, Measurement, Outcome
 
-__all__ = ["CLAIMS", "SPREAD_TOL", "constant_init_steps", "one_hidden_layer", "permutation_error", "rescale_error", "sign_flip_error"]
+__all__ = [
+    "CLAIMS",
+    "SPREAD_TOL",
+    "constant_init_steps",
+    "one_hidden_layer",
+    "permutation_error",
+    "rescale_error",
+    "sign_flip_error",
+]
 
 REL_TOL = 1e-12  # rounding of a reordered sum of ~100 float64 terms stays far below this
 STEPS = 50  # gradient steps the constant-initialized network is followed for
@@ -120,9 +128,7 @@ def constant_init_steps(
         if step < steps:
             net = sgd_step(net, grads, lr)
     w1, w2 = net.weights
-    one_unit = MLP(
-        [w1[:1], w2.sum(axis=1, keepdims=True)], [net.biases[0][:1], net.biases[1]], list(net.activations)
-    )
+    one_unit = MLP([w1[:1], w2.sum(axis=1, keepdims=True)], [net.biases[0][:1], net.biases[1]], list(net.activations))
     return {
         "spread_activation": spread_a,
         "spread_gradient": spread_g,
@@ -141,7 +147,9 @@ def _check_permutation(ctx: Context) -> Outcome:
     for t in range(TRIALS):
         hidden = int(rng.integers(2, 64))
         act = ("sigmoid", "tanh", "relu", "identity")[t % 4]
-        net = one_hidden_layer(int(rng.integers(1, 20)), hidden, int(rng.integers(1, 10)), act, int(rng.integers(2**32)))
+        net = one_hidden_layer(
+            int(rng.integers(1, 20)), hidden, int(rng.integers(1, 10)), act, int(rng.integers(2**32))
+        )
         x = rng.normal(size=(8, net.widths[0]))
         worst = max(worst, permutation_error(net, rng.permutation(hidden), x))
     return Outcome(

@@ -31,8 +31,16 @@ XAVIER_DRAWS = 400_000  # per shape
 
 
 def layer_trials(
-    n_in: int, n_out: int, w_law: ZeroMeanLaw, x_law: ZeroMeanLaw, *, sigma: float, gamma: float,
-    trials: int, seed: int, direction: str = "forward",
+    n_in: int,
+    n_out: int,
+    w_law: ZeroMeanLaw,
+    x_law: ZeroMeanLaw,
+    *,
+    sigma: float,
+    gamma: float,
+    trials: int,
+    seed: int,
+    direction: str = "forward",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Independent layers: per trial, the mean of the outputs and the mean of their squares.
 
@@ -58,9 +66,17 @@ def _check_layer(direction: str):
         ms, holds, worst = [], True, 0.0
         for (n_in, n_out), wn, xn in cases:
             sigma, gamma = float(rng.uniform(0.1, 2)), float(rng.uniform(0.1, 2))
-            means, squares = layer_trials(n_in, n_out, ZERO_MEAN_LAWS[wn], ZERO_MEAN_LAWS[xn], sigma=sigma,
-                                          gamma=gamma, trials=LAYER_TRIALS, seed=int(rng.integers(2**32)),
-                                          direction=direction)
+            means, squares = layer_trials(
+                n_in,
+                n_out,
+                ZERO_MEAN_LAWS[wn],
+                ZERO_MEAN_LAWS[xn],
+                sigma=sigma,
+                gamma=gamma,
+                trials=LAYER_TRIALS,
+                seed=int(rng.integers(2**32)),
+                direction=direction,
+            )
             fan = n_in if direction == "forward" else n_out
             theory = fan * sigma**2 * gamma**2
             m, m_lo, m_hi = t_interval(means / math.sqrt(theory), a)
@@ -73,7 +89,9 @@ def _check_layer(direction: str):
         ms.insert(0, Measurement("max_abs_var_ratio_error", worst, expected=0.0))
         fan_name = "n_in" if direction == "forward" else "n_out"
         return Outcome(
-            holds, tuple(ms), LAYER_TRIALS * len(cases),
+            holds,
+            tuple(ms),
+            LAYER_TRIALS * len(cases),
             f"{len(cases)} (weight law, {'input' if direction == 'forward' else 'gradient'} law, layer) cases "
             f"(normal, uniform, Rademacher, scaled t6; random σ, γ), {LAYER_TRIALS} independent layers each; "
             f"t intervals for E[o]/sd and Var[o]/({fan_name}·σ²·γ²) at α = {a:.1g}",
@@ -106,7 +124,9 @@ def _check_defaults(ctx: Context) -> Outcome:
         Measurement("min_p_value", min(t.pvalue for t in t1 + t2)),
     ]
     return Outcome(
-        ok1 and ok2 and bias_ok, tuple(ms), 2 * n,
+        ok1 and ok2 and bias_ok,
+        tuple(ms),
+        2 * n,
         f"{n:,} draws of each; mean, kurtosis-aware variance and Anderson–Darling tests (+ support and "
         f"bound reach for the uniform), Bonferroni at α = {a:.1g} per law; zero biases exact",
     )
@@ -121,10 +141,15 @@ def _check_xavier_normal(ctx: Context) -> Outcome:
         var = 2.0 / (n_in + n_out)
         ok, tests = _law_tests(w, stats.norm(0, math.sqrt(var)), a)
         holds &= ok
-        ms.append(Measurement(f"var_ratio_{n_out}x{n_in}", tests[1].estimate / var,
-                              (tests[1].ci[0] / var, tests[1].ci[1] / var), 1.0))
+        ms.append(
+            Measurement(
+                f"var_ratio_{n_out}x{n_in}", tests[1].estimate / var, (tests[1].ci[0] / var, tests[1].ci[1] / var), 1.0
+            )
+        )
     return Outcome(
-        holds, tuple(ms), XAVIER_DRAWS * len(XAVIER_SHAPES),
+        holds,
+        tuple(ms),
+        XAVIER_DRAWS * len(XAVIER_SHAPES),
         f"shapes {', '.join(f'{o}x{i}' for o, i in XAVIER_SHAPES)} (n_out x n_in); mean, variance 2/(n_in+n_out) "
         f"and Anderson–Darling against N(0, 2/(n_in+n_out)), Bonferroni at α = {a:.1g} per shape",
     )
@@ -133,8 +158,9 @@ def _check_xavier_normal(ctx: Context) -> Outcome:
 def _check_xavier_uniform(ctx: Context) -> Outcome:
     a = ctx.alpha / (len(XAVIER_SHAPES) + 1)
     # a²/3 exactly: ∫_{-a}^{a} t²/(2a) dt, by quadrature, against the formula
-    worst_int = max(abs(integrate.quad(lambda t, h=h: t * t / (2 * h), -h, h)[0] / (h * h / 3) - 1)
-                    for h in (0.01, 0.07, 1.0, 3.0))
+    worst_int = max(
+        abs(integrate.quad(lambda t, h=h: t * t / (2 * h), -h, h)[0] / (h * h / 3) - 1) for h in (0.01, 0.07, 1.0, 3.0)
+    )
     ms = [Measurement("a2_over_3_rel_error", worst_int, expected=0.0)]
     holds = worst_int < 1e-12
     for k, (n_out, n_in) in enumerate(XAVIER_SHAPES):
@@ -144,11 +170,16 @@ def _check_xavier_uniform(ctx: Context) -> Outcome:
         ok, tests = _law_tests(w, stats.uniform(-bound, 2 * bound), a, support=(-bound, bound))
         holds &= ok
         var = bound**2 / 3
-        ms.append(Measurement(f"var_ratio_{n_out}x{n_in}", tests[1].estimate / var,
-                              (tests[1].ci[0] / var, tests[1].ci[1] / var), 1.0))
+        ms.append(
+            Measurement(
+                f"var_ratio_{n_out}x{n_in}", tests[1].estimate / var, (tests[1].ci[0] / var, tests[1].ci[1] / var), 1.0
+            )
+        )
         ms.append(Measurement(f"max_abs_over_a_{n_out}x{n_in}", float(np.abs(w).max()) / bound, expected=1.0))
     return Outcome(
-        holds, tuple(ms), XAVIER_DRAWS * len(XAVIER_SHAPES),
+        holds,
+        tuple(ms),
+        XAVIER_DRAWS * len(XAVIER_SHAPES),
         "U(-a, a) has variance a²/3 (quadrature, to 1e-12); Xavier uniform draws against U(±sqrt(6/(n_in+n_out))): "
         f"mean, variance, Anderson–Darling, support and bound reach, Bonferroni at α = {a:.1g} per shape",
     )
@@ -175,9 +206,12 @@ def _check_depth(ctx: Context) -> Outcome:
                 holds &= hi < 1 / BAND or lo > BAND
             ms.append(Measurement(f"{name}_{way}_factor", m, (lo, hi), theory))
     return Outcome(
-        holds, tuple(ms), TRIALS * len(cases),
+        holds,
+        tuple(ms),
+        TRIALS * len(cases),
         f"linear networks of {DEPTH} layers of width {WIDTH}, {TRIALS} initializations each; geometric-mean "
-        f"per-layer factor of the mean square (theory e^{{2λ₁}} = n·σ²·(2/n)·e^{{ψ(n/2)}}), t intervals at α = {a:.1g}; Xavier must lie in "
+        "per-layer factor of the mean square (theory e^{2λ₁} = n·σ²·(2/n)·e^{ψ(n/2)}), "
+        f"t intervals at α = {a:.1g}; Xavier must lie in "
         f"[1/{BAND}, {BAND}], fixed σ outside",
     )
 

@@ -61,40 +61,83 @@ def _positive_int(name: str, minimum: int = 1) -> Any:
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{name}={text!r}: expected an integer >= {minimum}")
         return value
+
     return parse
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``propagate`` subcommand (with its options) to ``subparsers``; return its parser."""
     p = subparsers.add_parser(
-        "propagate", help="measure forward and backward signal size across a network's depth",
-        formatter_class=argparse.RawDescriptionHelpFormatter, description=_DESCRIPTION, epilog=_EPILOG)
-    p.add_argument("target", nargs="?", metavar="TARGET", help="module:factory of a torch.nn.Module or flax.linen.Module (optional)")
+        "propagate",
+        help="measure forward and backward signal size across a network's depth",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+    )
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="module:factory of a torch.nn.Module or flax.linen.Module (optional)",
+    )
     net = p.add_argument_group("reference MLP (without TARGET)")
-    net.add_argument("--widths", metavar="W", help="input, hidden and output widths, e.g. 784,256x50,10 "
-                     "(NxK: K layers of width N)")
-    net.add_argument("--activation", default="relu", help="hidden activation: identity, relu, leaky_relu, tanh, "
-                     "sigmoid (default relu)")
-    net.add_argument("--init", default="he_normal", metavar="LAW", help="weights' law, as in 'initcheck laws': "
-                     "he_normal, xavier_normal, normal(std=0.01), mxnet_default, orthogonal, lecun_normal, ... "
-                     "(default he_normal)")
+    net.add_argument(
+        "--widths", metavar="W", help="input, hidden and output widths, e.g. 784,256x50,10 (NxK: K layers of width N)"
+    )
+    net.add_argument(
+        "--activation",
+        default="relu",
+        help="hidden activation: identity, relu, leaky_relu, tanh, sigmoid (default relu)",
+    )
+    net.add_argument(
+        "--init",
+        default="he_normal",
+        metavar="LAW",
+        help="weights' law, as in 'initcheck laws': "
+        "he_normal, xavier_normal, normal(std=0.01), mxnet_default, orthogonal, lecun_normal, ... "
+        "(default he_normal)",
+    )
     net.add_argument("--bias", default="zeros", metavar="LAW", help="biases' law (default zeros)")
     model = p.add_argument_group("model (with TARGET)")
-    model.add_argument("--input-shape", type=shape_type("input-shape", "3x32x32 or 784"), metavar="AxB...", help="one example's shape, e.g. 3x32x32")
+    model.add_argument(
+        "--input-shape",
+        type=shape_type("input-shape", "3x32x32 or 784"),
+        metavar="AxB...",
+        help="one example's shape, e.g. 3x32x32",
+    )
     model.add_argument("--eval", action="store_true", help="run a PyTorch model in eval mode (default: train mode)")
     model.add_argument("--dtype", choices=("float32", "float64"), help="convert a PyTorch model to this dtype")
-    p.add_argument("--input", default="normal", help="inputs' zero-mean law: normal, uniform, rademacher, "
-                   "student_t (default normal)")
+    p.add_argument(
+        "--input",
+        default="normal",
+        help="inputs' zero-mean law: normal, uniform, rademacher, student_t (default normal)",
+    )
     p.add_argument("--input-std", type=number_type("input-std"), default=1.0, help="inputs' std (default 1)")
-    p.add_argument("--trials", type=_positive_int("trials", 2), default=DEFAULT_TRIALS,
-                   help=f"independent initializations (default {DEFAULT_TRIALS})")
-    p.add_argument("--batch", type=_positive_int("batch"), default=DEFAULT_BATCH,
-                   help=f"inputs per initialization (default {DEFAULT_BATCH})")
+    p.add_argument(
+        "--trials",
+        type=_positive_int("trials", 2),
+        default=DEFAULT_TRIALS,
+        help=f"independent initializations (default {DEFAULT_TRIALS})",
+    )
+    p.add_argument(
+        "--batch",
+        type=_positive_int("batch"),
+        default=DEFAULT_BATCH,
+        help=f"inputs per initialization (default {DEFAULT_BATCH})",
+    )
     p.add_argument("--seed", type=_positive_int("seed", 0), default=0, help="seed of every draw (default 0)")
-    p.add_argument("--expect", default=DEFAULT_EXPECTATION, metavar="EXPECTATION",
-                   help=f"within=K or factor=F[,tol=T][,direction=D] (default {DEFAULT_EXPECTATION})")
-    p.add_argument("--alpha", type=number_type("alpha"), default=DEFAULT_ALPHA,
-                   help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})")
+    p.add_argument(
+        "--expect",
+        default=DEFAULT_EXPECTATION,
+        metavar="EXPECTATION",
+        help=f"within=K or factor=F[,tol=T][,direction=D] (default {DEFAULT_EXPECTATION})",
+    )
+    p.add_argument(
+        "--alpha",
+        type=number_type("alpha"),
+        default=DEFAULT_ALPHA,
+        help=f"family-wise false-alarm probability of the verdict (default {DEFAULT_ALPHA:g})",
+    )
     p.add_argument("--plot", metavar="FILE", help="write a plot of both passes across depth (PNG)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -114,9 +157,15 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("give either TARGET or --widths, not both")
         if args.input_shape is None:
             raise UsageError(f"target={args.target!r}: --input-shape is required for a model, e.g. 3x32x32")
-        given = [opt for opt, value, default in (("--activation", args.activation, "relu"),
-                                                 ("--init", args.init, "he_normal"), ("--bias", args.bias, "zeros"))
-                 if value != default]
+        given = [
+            opt
+            for opt, value, default in (
+                ("--activation", args.activation, "relu"),
+                ("--init", args.init, "he_normal"),
+                ("--bias", args.bias, "zeros"),
+            )
+            if value != default
+        ]
         if given:
             raise UsageError(f"{', '.join(given)} describe the reference MLP; a model initializes itself")
     elif args.input_shape is not None or args.eval or args.dtype is not None:
@@ -134,10 +183,23 @@ def run(args: argparse.Namespace) -> int:
             bar.step(f"trial {done}")
 
         report = propagate(
-            args.target, widths=args.widths, activation=args.activation, init=args.init, bias=args.bias,
-            input=args.input, input_std=args.input_std, input_shape=args.input_shape, trials=args.trials,
-            batch=args.batch, seed=args.seed, expect=args.expect, alpha=args.alpha, train=not args.eval,
-            dtype=args.dtype, progress=progress)
+            args.target,
+            widths=args.widths,
+            activation=args.activation,
+            init=args.init,
+            bias=args.bias,
+            input=args.input,
+            input_std=args.input_std,
+            input_shape=args.input_shape,
+            trials=args.trials,
+            batch=args.batch,
+            seed=args.seed,
+            expect=args.expect,
+            alpha=args.alpha,
+            train=not args.eval,
+            dtype=args.dtype,
+            progress=progress,
+        )
     if args.plot:
         from .plot import save_plot
 

@@ -76,9 +76,7 @@ def _variances(sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
     return float(sigma_w2), float(sigma_b2)
 
 
-def length_map(
-    activation: str | Activation, q: float, sigma_w2: float, sigma_b2: float = 0.0
-) -> float:
+def length_map(activation: str | Activation, q: float, sigma_w2: float, sigma_b2: float = 0.0) -> float:
     """One step of the length map: ``σ_w²·E[φ(√q z)²] + σ_b²``.
 
     >>> round(length_map("relu", 3.0, 2.0), 12)  # ReLU at He: q is kept
@@ -96,9 +94,7 @@ def gradient_factor(activation: str | Activation, q: float, sigma_w2: float) -> 
     return sw * gaussian_expectation(lambda x: np.asarray(act.grad(x)) ** 2, q)
 
 
-def fixed_point(
-    activation: str | Activation, sigma_w2: float, sigma_b2: float = 0.0, *, q0: float = 1.0
-) -> float:
+def fixed_point(activation: str | Activation, sigma_w2: float, sigma_b2: float = 0.0, *, q0: float = 1.0) -> float:
     """The stable fixed point ``q*`` of the length map (``inf`` if q grows without bound).
 
     For positively homogeneous φ (identity, relu, leaky_relu) the map is affine,
@@ -214,12 +210,22 @@ class MeanField:
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain data."""
-        return {"activation": self.activation, "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2,
-                "q_star": self.q_star, "chi1": self.chi1, "phase": self.phase}
+        return {
+            "activation": self.activation,
+            "sigma_w2": self.sigma_w2,
+            "sigma_b2": self.sigma_b2,
+            "q_star": self.q_star,
+            "chi1": self.chi1,
+            "phase": self.phase,
+        }
 
 
 def mean_field(
-    activation: str | Activation, sigma_w2: float, sigma_b2: float = 0.0, *, q0: float = 1.0,
+    activation: str | Activation,
+    sigma_w2: float,
+    sigma_b2: float = 0.0,
+    *,
+    q0: float = 1.0,
     tolerance: float = CRITICAL_TOLERANCE,
 ) -> MeanField:
     """q*, χ1 and the phase of one initialization (see the module docstring).
@@ -268,7 +274,9 @@ def critical_sigma_w2(activation: str | Activation, sigma_b2: float = 0.0) -> fl
     return float(optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-13))
 
 
-def critical_line(activation: str | Activation, sigma_b2s: tuple[float, ...] | list[float]) -> list[tuple[float, float]]:
+def critical_line(
+    activation: str | Activation, sigma_b2s: tuple[float, ...] | list[float]
+) -> list[tuple[float, float]]:
     """Points ``(σ_w², σ_b²)`` of the critical line χ1 = 1, one per σ_b².
 
     >>> [(round(w, 3), b) for w, b in critical_line("tanh", [0.0, 0.05])]

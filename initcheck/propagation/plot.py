@@ -33,7 +33,9 @@ def _pyplot() -> Any:
             matplotlib.use("Agg")  # files only: no display needed
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise UsageError(f"matplotlib is not importable ({exc}): install it with pip install 'initcheck[plot]'") from exc
+        raise UsageError(
+            f"matplotlib is not importable ({exc}): install it with pip install 'initcheck[plot]'"
+        ) from exc
     return plt
 
 
@@ -50,9 +52,14 @@ def _series(report: PropagationReport, key: str, hidden_only: bool) -> dict[str,
             last_hidden = max((r.index for r in report.layers if r.hidden), default=0)
             rows = [r for r in rows if r.index < last_hidden]
     get = lambda attr: np.array([getattr(getattr(r, key), attr) for r in rows], dtype=np.float64)
-    return {"x": np.array([r.index for r in rows], dtype=np.float64), "mean": get("value"), "typical": get("typical"),
-            "low": get("typical_low"), "high": get("typical_high"),
-            "theory": np.array([r.theory.get(key, math.nan) for r in rows], dtype=np.float64)}
+    return {
+        "x": np.array([r.index for r in rows], dtype=np.float64),
+        "mean": get("value"),
+        "typical": get("typical"),
+        "low": get("typical_low"),
+        "high": get("typical_high"),
+        "theory": np.array([r.theory.get(key, math.nan) for r in rows], dtype=np.float64),
+    }
 
 
 def _positive(a: np.ndarray) -> np.ndarray:
@@ -70,8 +77,15 @@ def _draw(ax: Any, series: dict[str, np.ndarray], direction: str) -> None:
     ax.fill_between(x, _positive(series["low"]), _positive(series["high"]), color=color, alpha=0.2, lw=0)
     ax.plot(x, _positive(series["mean"]), "o", ms=2.5, color=color, label=f"{direction}: mean over networks")
     if np.any(np.isfinite(series["theory"])):
-        ax.plot(x, _positive(series["theory"]), "--", color="black", lw=0.8, alpha=0.7,
-                label="mean field" if direction == "forward" else None)
+        ax.plot(
+            x,
+            _positive(series["theory"]),
+            "--",
+            color="black",
+            lw=0.8,
+            alpha=0.7,
+            label="mean field" if direction == "forward" else None,
+        )
 
 
 def plot_report(report: PropagationReport, *, title: str | None = None) -> Any:

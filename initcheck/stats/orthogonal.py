@@ -37,15 +37,15 @@ from initcheck.stats.tails import normal_tails, two_sided
 
 __all__ = ["default_orthogonality_rtol", "haar_test", "orthogonality_test"]
 
-RTOL_FACTOR = _RTOL_FACTOR = 10.0  # tolerance = gain² · 10 · eps · sqrt(max(rows, cols)); measured QR errors are ≤ 1.1 of eps·sqrt
+RTOL_FACTOR = _RTOL_FACTOR = (
+    10.0  # tolerance = gain² · 10 · eps · sqrt(max(rows, cols)); measured QR errors are ≤ 1.1 of eps·sqrt
+)
 
 
 def _as_matrix(q: Any, name: str) -> np.ndarray:
     arr = np.asarray(q)
     if arr.ndim < 2 or arr.size == 0:
-        raise expected(
-            f"{name}.shape", arr.shape, "at least 2 non-empty dimensions (rows, cols, ...)"
-        )
+        raise expected(f"{name}.shape", arr.shape, "at least 2 non-empty dimensions (rows, cols, ...)")
     if arr.dtype.kind not in "biuf":
         raise expected(f"{name}.dtype", str(arr.dtype), "a real numeric dtype")
     return arr.reshape(arr.shape[0], -1)
@@ -83,9 +83,7 @@ def orthogonality_test(q: Any, gain: float = 1.0, *, rtol: float | None = None) 
     g = _check_gain(gain)
     m = _as_matrix(q, "q")
     rows, cols = m.shape
-    tol = (
-        default_orthogonality_rtol(np.asarray(q).dtype, rows, cols) if rtol is None else float(rtol)
-    )
+    tol = default_orthogonality_rtol(np.asarray(q).dtype, rows, cols) if rtol is None else float(rtol)
     if not (math.isfinite(tol) and tol > 0):
         raise expected("rtol", rtol, "a positive number")
     a = m.astype(np.float64) / g
@@ -102,9 +100,7 @@ def orthogonality_test(q: Any, gain: float = 1.0, *, rtol: float | None = None) 
             0.0,
             f"{int(np.count_nonzero(~np.isfinite(a))):,} entries are not finite",
         )
-    with np.errstate(
-        over="ignore", invalid="ignore"
-    ):  # huge entries: the Gram is inf, and rejected
+    with np.errstate(over="ignore", invalid="ignore"):  # huge entries: the Gram is inf, and rejected
         gram = a @ a.T if rows <= cols else a.T @ a
         dev = np.abs(gram - np.eye(gram.shape[0]))
     dev[np.isnan(dev)] = math.inf
@@ -134,9 +130,7 @@ def _stack(draws: Any) -> np.ndarray:
     else:
         items = [np.asarray(d) for d in draws]
         if not items or any(d.shape != items[0].shape for d in items):
-            raise expected(
-                "draws", f"{len(items)} arrays", "a non-empty sequence of arrays of one shape"
-            )
+            raise expected("draws", f"{len(items)} arrays", "a non-empty sequence of arrays of one shape")
         arr = np.stack(items)
     if arr.ndim < 3 or arr.shape[0] < 2:
         raise expected("draws.shape", arr.shape, "(draws >= 2, rows, cols, ...)")
@@ -216,9 +210,7 @@ def _entry_test(u: np.ndarray, big: int) -> TestResult:
         res = stats.kstest((vals + 1.0) / 2.0, law.cdf)
         pvalues.append(float(res.pvalue))
         dists.append(float(res.statistic))
-        parts.append(
-            f"entry {label}: mean {fmt(vals.mean())}, KS D = {fmt(res.statistic)}, p = {fmt(res.pvalue)}"
-        )
+        parts.append(f"entry {label}: mean {fmt(vals.mean())}, KS D = {fmt(res.statistic)}, p = {fmt(res.pvalue)}")
     p = two_sided(min(pvalues), min(pvalues))
     null = f"(q_ij/gain + 1)/2 ~ Beta({fmt(half)}, {fmt(half)}) for fixed entries"
     d = max(dists)
@@ -232,10 +224,7 @@ def _trace_test(u: np.ndarray) -> TestResult:
     upper, lower = normal_tails(z)
     mean = float(traces.mean())
     half = quantile_for_level(DEFAULT_LEVEL) / math.sqrt(k)  # var(tr) = 1 under H0
-    detail = (
-        f"mean trace {fmt(mean)} vs 0 (mean square {fmt(np.mean(traces**2))} vs 1; "
-        f"z = {z:.3g}, {k:,} draws)"
-    )
+    detail = f"mean trace {fmt(mean)} vs 0 (mean square {fmt(np.mean(traces**2))} vs 1; z = {z:.3g}, {k:,} draws)"
     return TestResult(
         "haar-trace",
         "E[tr(q/gain)] = 0 with Var = 1",

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from initcheck.activations import get_activation
 from initcheck.claims.base import Context
-from initcheck.stats.intervals import t_interval
 from initcheck.claims.vanishing import CLAIMS
 from initcheck.depth import depth_factors
 from initcheck.init import he_normal, xavier_normal
+from initcheck.stats.intervals import t_interval
 
 ALPHA = 1e-6
 sigmoid = get_activation("sigmoid")

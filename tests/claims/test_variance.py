@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from initcheck.claims.base import Context
-from initcheck.stats.intervals import t_interval
 from initcheck.claims.variance import CLAIMS, layer_trials
 from initcheck.depth import depth_factors
 from initcheck.distributions import ZERO_MEAN_LAWS
 from initcheck.init import normal, xavier_normal
 from initcheck.products import lyapunov_exponent
+from initcheck.stats.intervals import t_interval
 
 ALPHA = 1e-6
 EXAMPLES = 10
@@ -29,12 +29,29 @@ scales = st.floats(0.05, 5.0)
 
 @pytest.mark.false_alarm(ALPHA, per="example", reason="two t intervals at ALPHA/2 over 4000 layers")
 @settings(max_examples=EXAMPLES)
-@given(n_in=st.integers(1, 200), n_out=st.integers(1, 40), w=laws, x=laws, sigma=scales, gamma=scales,
-       seed=seeds, direction=st.sampled_from(["forward", "backward"]))
+@given(
+    n_in=st.integers(1, 200),
+    n_out=st.integers(1, 40),
+    w=laws,
+    x=laws,
+    sigma=scales,
+    gamma=scales,
+    seed=seeds,
+    direction=st.sampled_from(["forward", "backward"]),
+)
 def test_layer_output_has_mean_zero_and_variance_fan_sigma2_gamma2(n_in, n_out, w, x, sigma, gamma, seed, direction):
     # two t intervals per example at ALPHA/2 each; 4000 independent layers
-    means, squares = layer_trials(n_in, n_out, ZERO_MEAN_LAWS[w], ZERO_MEAN_LAWS[x], sigma=sigma, gamma=gamma,
-                                  trials=4000, seed=seed, direction=direction)
+    means, squares = layer_trials(
+        n_in,
+        n_out,
+        ZERO_MEAN_LAWS[w],
+        ZERO_MEAN_LAWS[x],
+        sigma=sigma,
+        gamma=gamma,
+        trials=4000,
+        seed=seed,
+        direction=direction,
+    )
     fan = n_in if direction == "forward" else n_out
     theory = fan * sigma**2 * gamma**2
     _, lo, hi = t_interval(squares / theory, ALPHA / 2)
@@ -47,15 +64,14 @@ def test_layer_output_has_mean_zero_and_variance_fan_sigma2_gamma2(n_in, n_out, 
 def test_a_wrong_fan_is_caught() -> None:
     # test the tester: predicting n_out·σ²·γ² for the forward pass of a 10→40 layer is off 4x;
     # with 4000 layers the interval's half-width is ~10%, so the miss rate is ~0
-    means, squares = layer_trials(10, 40, ZERO_MEAN_LAWS["normal"], ZERO_MEAN_LAWS["uniform"], sigma=1.0,
-                                  gamma=1.0, trials=4000, seed=0)
+    means, squares = layer_trials(
+        10, 40, ZERO_MEAN_LAWS["normal"], ZERO_MEAN_LAWS["uniform"], sigma=1.0, gamma=1.0, trials=4000, seed=0
+    )
     _, lo, hi = t_interval(squares / 40, ALPHA / 2)
     assert not lo <= 1 <= hi
 
 
-@pytest.mark.false_alarm(
-    ALPHA, per="example", reason="five t intervals at ALPHA/5 (bands ~20 sd away)"
-)
+@pytest.mark.false_alarm(ALPHA, per="example", reason="five t intervals at ALPHA/5 (bands ~20 sd away)")
 @settings(max_examples=3)
 @given(width=st.integers(32, 96), seed=seeds)
 def test_xavier_keeps_a_linear_network_of_order_one_fixed_sigma_does_not(width, seed):
@@ -68,7 +84,9 @@ def test_xavier_keeps_a_linear_network_of_order_one_fixed_sigma_does_not(width, 
     drift = math.exp(2 * lyapunov_exponent(width, std=width**-0.5))
     xav = depth_factors("identity", xavier_normal(), width=width, depth=12, trials=60, seed=seed)
     big = depth_factors("identity", normal(std=2 / math.sqrt(width)), width=width, depth=12, trials=30, seed=seed + 1)
-    small = depth_factors("identity", normal(std=0.25 / math.sqrt(width)), width=width, depth=12, trials=30, seed=seed + 2)
+    small = depth_factors(
+        "identity", normal(std=0.25 / math.sqrt(width)), width=width, depth=12, trials=30, seed=seed + 2
+    )
     for values in (xav.forward, xav.backward):
         _, lo, hi = (math.exp(v) for v in t_interval(values, a))
         assert drift / 1.15 < lo and hi < drift * 1.15
@@ -85,7 +103,9 @@ def test_xavier_claims_catch_a_lost_square_root(monkeypatch, claim_id):
 
     def broken(gain=1.0, **kw):
         core = init.variance_scaling(gain, "fan_avg", "uniform" if "uniform" in claim_id else "normal")
-        return init.Initializer(claim_id, {}, lambda rng, shape: core.draw(rng, shape) * math.sqrt(2 / sum(shape[:2])) ** -0.5)
+        return init.Initializer(
+            claim_id, {}, lambda rng, shape: core.draw(rng, shape) * math.sqrt(2 / sum(shape[:2])) ** -0.5
+        )
 
     name = claim_id.replace(".", "_")
     monkeypatch.setattr(mod, name, broken)

@@ -75,11 +75,12 @@ def test_every_renamed_module_name_is_on_the_changes_page():
     """The docs' Changes page lists every old name a module still serves (and nothing is left out)."""
     from pathlib import Path
 
-    for module in ("initcheck.laws", "initcheck.verdict", "initcheck.propagation", "initcheck.propagation.expect",
-                   "initcheck.claims.measure", "initcheck.report"):
+    for module in ("initcheck.assertions", "initcheck.laws", "initcheck.verdict", "initcheck.propagation",
+                   "initcheck.propagation.expect", "initcheck.claims.measure", "initcheck.report"):
         importlib.import_module(module)
     page = (Path(__file__).parents[2] / "docs" / "changes.md").read_text()
-    listed = [f"{module}.{old}" for module, table in _deprecations.TABLES.items() for old in table]
+    listed = [f"{module}.{old}" for module, table in _deprecations.TABLES.items() for old in table
+              if module.split(".")[0] == "initcheck"]  # other tests plant tables of made-up modules
     assert len(listed) >= 9
     missing = [name for name in listed if f"`{name}`" not in page]
     assert not missing, f"docs/changes.md must list every renamed name, but not: {', '.join(missing)}"

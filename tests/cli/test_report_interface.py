@@ -35,8 +35,10 @@ def _check_reports():
 def _rows():
     good, bad = _check_reports()
     row = ConformanceRow("zeros_", "torch.nn.init:zeros_", {}, "zeros", "note")
-    return (RowResult(row, "conforms", good, None, 0.0, "torch", 0, 1e-6, 0.02),
-            RowResult(row, "does not conform", bad, None, 0.0, "torch", 0, 1e-6, 0.02))
+    return (
+        RowResult(row, "conforms", good, None, 0.0, "torch", 0, 1e-6, 0.02),
+        RowResult(row, "does not conform", bad, None, 0.0, "torch", 0, 1e-6, 0.02),
+    )
 
 
 def _matrices():
@@ -106,7 +108,9 @@ def test_verify_claim_and_run(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # N(0, 1) at width 32 overflows nothing, but be safe
-@pytest.mark.false_alarm(1e-6, per="item", reason="ReLU at He judged at alpha 1e-6; N(0, 1) at width 32 grows 32-fold per layer (det.)")
+@pytest.mark.false_alarm(
+    1e-6, per="item", reason="ReLU at He judged at alpha 1e-6; N(0, 1) at width 32 grows 32-fold per layer (det.)"
+)
 def test_propagation_report():
     good, bad = _propagations()
     _assert_interface(good, bad)

@@ -33,7 +33,7 @@ from tests.frameworks._helpers import assert_law, draw_many, row_shape, same
 SEEDS = st.integers(0, 2**31 - 1)
 FEW = settings(max_examples=3, deadline=None)
 STAT = settings(max_examples=2, deadline=None)
-I = mx.init
+MXI = mx.init
 
 
 @pytest.mark.parametrize("row", conformance("mxnet"), ids=lambda r: r.name)
@@ -52,11 +52,11 @@ def test_excluded_targets_exist(row):
 
 
 SEEDED = [
-    (I.Xavier, {}, (8, 6)),
-    (I.MSRAPrelu, {}, (6, 4, 3)),
-    (I.Normal, {"sigma": 0.5}, (30,)),
-    (I.Uniform, {}, (10, 3)),
-    (I.Orthogonal, {}, (6, 9)),
+    (MXI.Xavier, {}, (8, 6)),
+    (MXI.MSRAPrelu, {}, (6, 4, 3)),
+    (MXI.Normal, {"sigma": 0.5}, (30,)),
+    (MXI.Uniform, {}, (10, 3)),
+    (MXI.Orthogonal, {}, (6, 9)),
 ]
 
 
@@ -71,11 +71,11 @@ def test_same_seed_same_draw_different_seed_different_draw(seed):
 
 
 def test_instances_and_classes_agree_and_replay_with_mxnet_alone():
-    assert same(adapt(I.Xavier(magnitude=2))((5, 4), 3), adapt(I.Xavier, magnitude=2)((5, 4), 3))
+    assert same(adapt(MXI.Xavier(magnitude=2))((5, 4), 3), adapt(MXI.Xavier, magnitude=2)((5, 4), 3))
     mx.random.seed(3)
     arr = mx.nd.zeros((5, 4))
-    I.Xavier(magnitude=2)(I.InitDesc("weight"), arr)
-    assert same(adapt(I.Xavier, magnitude=2)((5, 4), 3), arr.asnumpy())
+    MXI.Xavier(magnitude=2)(MXI.InitDesc("weight"), arr)
+    assert same(adapt(MXI.Xavier, magnitude=2)((5, 4), 3), arr.asnumpy())
 
 
 def test_numpy_global_state_untouched_and_mxnet_global_seed_is_documented():
@@ -84,7 +84,7 @@ def test_numpy_global_state_untouched_and_mxnet_global_seed_is_documented():
         adapt(cls, **kw)(shape, 1)
     assert np.array_equal(np.random.get_state()[1], before)
     # MXNet's global generator is left seeded by the last draw (it cannot be saved and restored):
-    adapt(I.Normal)((3,), 8)
+    adapt(MXI.Normal)((3,), 8)
     after_draw = mx.nd.random.uniform(shape=(4,)).asnumpy()
     mx.random.seed(8)
     mx.nd.random.normal(0, 0.01, shape=(3,))
@@ -92,25 +92,25 @@ def test_numpy_global_state_untouched_and_mxnet_global_seed_is_documented():
 
 
 def test_bias_param_and_dtypes():
-    assert not adapt(I.Xavier, param="bias")((5,), 0).any()  # MXNet initializes biases to zeros
+    assert not adapt(MXI.Xavier, param="bias")((5,), 0).any()  # MXNet initializes biases to zeros
     for dtype, np_dtype in (
         ("float64", np.float64),
         ("float16", np.float16),
         (np.float64, np.float64),
     ):
-        a = adapt(I.Normal, dtype=dtype)
+        a = adapt(MXI.Normal, dtype=dtype)
         assert a((4, 4), 0).dtype == np_dtype
 
 
 @pytest.mark.parametrize(
     ("obj", "kw", "words"),
     [
-        (I.Xavier, {"magnitud": 2}, "cannot be constructed"),
-        (I.Constant, {}, "cannot be constructed"),
-        (I.Xavier(), {"magnitude": 2}, "instance"),
-        (I.Xavier, {"dtype": "int8"}, "dtype"),
-        (I.Xavier, {"param": "gamma"}, "weight or bias"),
-        (I.InitDesc, {}, "mx.init initializer"),
+        (MXI.Xavier, {"magnitud": 2}, "cannot be constructed"),
+        (MXI.Constant, {}, "cannot be constructed"),
+        (MXI.Xavier(), {"magnitude": 2}, "instance"),
+        (MXI.Xavier, {"dtype": "int8"}, "dtype"),
+        (MXI.Xavier, {"param": "gamma"}, "weight or bias"),
+        (MXI.InitDesc, {}, "mx.init initializer"),
     ],
 )
 def test_recognition_errors_are_usage_errors(obj, kw, words):
@@ -119,7 +119,7 @@ def test_recognition_errors_are_usage_errors(obj, kw, words):
 
 
 def test_misbehaving_initializer_is_not_a_usage_error():
-    a = adapt(I.Xavier)
+    a = adapt(MXI.Xavier)
     with pytest.raises(ValueError, match="Xavier initializer cannot be applied to vector"):
         a((5,), 0)  # MXNet's own error for a 1-D weight: the draw fails, the target was fine
 
@@ -135,7 +135,7 @@ def test_misbehaving_initializer_is_not_a_usage_error():
 def test_xavier_default_is_glorot_uniform(seed):
     # (64, 32, 3, 3): fan_in 288, fan_out 576; U(+-sqrt(3 / ((288 + 576) / 2)))
     c = math.sqrt(3 / ((288 + 576) / 2))
-    assert_law(draw_many(adapt(I.Xavier), (64, 32, 3, 3), seed), stats.uniform(-c, 2 * c))
+    assert_law(draw_many(adapt(MXI.Xavier), (64, 32, 3, 3), seed), stats.uniform(-c, 2 * c))
 
 
 @pytest.mark.false_alarm(
@@ -146,7 +146,7 @@ def test_xavier_default_is_glorot_uniform(seed):
 def test_msra_prelu_default(seed):
     # gaussian, factor avg, magnitude 2/(1 + 0.25^2) = 32/17: std sqrt(32/17 / fan_avg); (40, 20): fan_avg 30
     std = math.sqrt((2 / (1 + 0.25**2)) / 30)
-    assert_law(draw_many(adapt(I.MSRAPrelu), (40, 20), seed), stats.norm(0, std))
+    assert_law(draw_many(adapt(MXI.MSRAPrelu), (40, 20), seed), stats.norm(0, std))
 
 
 @pytest.mark.false_alarm(
@@ -155,11 +155,11 @@ def test_msra_prelu_default(seed):
 @STAT
 @given(seed=SEEDS)
 def test_uniform_default_is_007(seed):
-    assert_law(draw_many(adapt(I.Uniform), (100, 10), seed), stats.uniform(-0.07, 0.14))
+    assert_law(draw_many(adapt(MXI.Uniform), (100, 10), seed), stats.uniform(-0.07, 0.14))
 
 
 def test_orthogonal_default_scale_1414():
     for shape in ((8, 12), (12, 8), (6, 2, 3)):
-        q = adapt(I.Orthogonal)(shape, 5).reshape(shape[0], -1)
+        q = adapt(MXI.Orthogonal)(shape, 5).reshape(shape[0], -1)
         r = orthogonality_test(q.astype(np.float64), 1.414, rtol=1e-5)
         assert r.pvalue == 1.0, str(r)

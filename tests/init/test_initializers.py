@@ -76,8 +76,14 @@ slopes = st.floats(0.0, 0.5)
 
 
 def gain_table(nonlinearity: str, a: float) -> float:
-    return {"relu": math.sqrt(2), "leaky_relu": math.sqrt(2 / (1 + a * a)), "tanh": 5 / 3,
-            "linear": 1.0, "sigmoid": 1.0, "selu": 0.75}[nonlinearity]
+    return {
+        "relu": math.sqrt(2),
+        "leaky_relu": math.sqrt(2 / (1 + a * a)),
+        "tanh": 5 / 3,
+        "linear": 1.0,
+        "sigmoid": 1.0,
+        "selu": 0.75,
+    }[nonlinearity]
 
 
 @pytest.mark.false_alarm(
@@ -156,9 +162,7 @@ def test_truncated_normal_pytorch_semantics(mean, std, a, width, seed):
     assert_follows(draw_many(init.truncated_normal(mean, std, lo, hi), (50, 40), seed), law)
 
 
-@pytest.mark.false_alarm(
-    ALPHA_PER_EXAMPLE, per="example", assertions=3, reason="assert_follows for three plain laws"
-)
+@pytest.mark.false_alarm(ALPHA_PER_EXAMPLE, per="example", assertions=3, reason="assert_follows for three plain laws")
 @settings(max_examples=EXAMPLES)
 @given(seed=seeds)
 def test_plain_laws(seed):
@@ -174,7 +178,9 @@ def test_constants_are_exact(value, shape, seed):
     assert np.all(init.ones()(shape, seed) == 1.0)
 
 
-@given(shape=shapes, seed=seeds, name=st.sampled_from(["xavier_normal", "he_uniform", "orthogonal", "truncated_normal"]))
+@given(
+    shape=shapes, seed=seeds, name=st.sampled_from(["xavier_normal", "he_uniform", "orthogonal", "truncated_normal"])
+)
 def test_sampler_protocol_same_seed_same_draw_other_seed_other_draw(shape, seed, name):
     sampler = getattr(init, name)()
     assert isinstance(sampler, init.Sampler)
@@ -183,8 +189,9 @@ def test_sampler_protocol_same_seed_same_draw_other_seed_other_draw(shape, seed,
     assert not np.array_equal(a, c)
 
 
-@given(rows=st.integers(1, 40), cols=st.integers(1, 40), gain=gains, seed=seeds,
-       layout=st.sampled_from(["torch", "keras"]))
+@given(
+    rows=st.integers(1, 40), cols=st.integers(1, 40), gain=gains, seed=seeds, layout=st.sampled_from(["torch", "keras"])
+)
 def test_orthogonal_is_orthogonal(rows, cols, gain, seed, layout):
     q = init.orthogonal(gain, layout=layout)((rows, cols), seed)
     m = q if layout == "torch" else q.T  # keras: the matrix is (prod(shape[:-1]), shape[-1])
@@ -220,6 +227,7 @@ def test_calculate_gain_table(gain):
 # Power: each effect below is a variance error of 40% or more (or a wrong support) on 1e5
 # draws; the variance test's power there is 1 - O(1e-50). Miss rate counted as 0 in the budget.
 
+
 def _lost_sqrt(shape, seed):
     fi, fo = fans(shape)
     bound = 6 / (fi + fo)  # sqrt forgotten
@@ -235,29 +243,33 @@ def _no_receptive_field(shape, seed):
     return np.random.default_rng(seed).normal(0, math.sqrt(2 / shape[1]), size=shape)
 
 
-@pytest.mark.false_alarm(
-    0, reason="planted: variance off >= 40% (or a wrong support) on 1e5 draws, miss O(1e-50)"
+@pytest.mark.false_alarm(0, reason="planted: variance off >= 40% (or a wrong support) on 1e5 draws, miss O(1e-50)")
+@pytest.mark.parametrize(
+    "bug, shape, law",
+    [
+        (_lost_sqrt, (64, 32), uniform_law(math.sqrt(6 / 96))),
+        (_swapped_fans, (64, 32), stats.norm(0, math.sqrt(2 / 32))),
+        (_no_receptive_field, (16, 8, 3, 3), stats.norm(0, math.sqrt(2 / 72))),
+        (lambda shape, seed: init.normal(0, 0.01)(shape, seed), (64, 64), uniform_law(0.01 * math.sqrt(3))),
+    ],
 )
-@pytest.mark.parametrize("bug, shape, law", [
-    (_lost_sqrt, (64, 32), uniform_law(math.sqrt(6 / 96))),
-    (_swapped_fans, (64, 32), stats.norm(0, math.sqrt(2 / 32))),
-    (_no_receptive_field, (16, 8, 3, 3), stats.norm(0, math.sqrt(2 / 72))),
-    (lambda shape, seed: init.normal(0, 0.01)(shape, seed), (64, 64), uniform_law(0.01 * math.sqrt(3))),
-])
 def test_planted_bugs_are_caught(bug, shape, law):
     with pytest.raises(AssertionError, match="does not follow"):
         assert_follows(draw_many(bug, shape, 12345), law)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: init.normal(std=-1), "std=-1: expected a positive finite number"),
-    (lambda: init.uniform(low=1.0, high=0.0), r"low/high=\(1.0, 0.0\): expected low < high"),
-    (lambda: init.variance_scaling(1.0, "fan_sum"), "mode='fan_sum': expected one of fan_in, fan_out, fan_avg"),
-    (lambda: init.variance_scaling(1.0, distribution="cauchy"), "distribution='cauchy'"),
-    (lambda: init.calculate_gain("swish"), "nonlinearity='swish'"),
-    (lambda: init.xavier_normal()((3, 0), 0), r"shape=\(3, 0\): expected positive integer dimensions"),
-    (lambda: init.xavier_normal()((3, 3), -1), "seed=-1: expected a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: init.normal(std=-1), "std=-1: expected a positive finite number"),
+        (lambda: init.uniform(low=1.0, high=0.0), r"low/high=\(1.0, 0.0\): expected low < high"),
+        (lambda: init.variance_scaling(1.0, "fan_sum"), "mode='fan_sum': expected one of fan_in, fan_out, fan_avg"),
+        (lambda: init.variance_scaling(1.0, distribution="cauchy"), "distribution='cauchy'"),
+        (lambda: init.calculate_gain("swish"), "nonlinearity='swish'"),
+        (lambda: init.xavier_normal()((3, 0), 0), r"shape=\(3, 0\): expected positive integer dimensions"),
+        (lambda: init.xavier_normal()((3, 3), -1), "seed=-1: expected a non-negative integer"),
+    ],
+)
 def test_bad_arguments_name_the_value(call, message):
     with pytest.raises(UsageError, match=message):
         call()

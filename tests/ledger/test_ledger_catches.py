@@ -6,10 +6,9 @@ or a tox.ini, and checks that the ledger's checks name what is wrong.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
-
-import ast
 import textwrap
 from pathlib import Path
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from initcheck.activations import get_activation
-from initcheck.stats.intervals import t_interval
 from initcheck.errors import UsageError
 from initcheck.propagation.meanfield import (
     chi1,
@@ -29,6 +28,7 @@ from initcheck.propagation.meanfield import (
     mean_field,
     phase,
 )
+from initcheck.stats.intervals import t_interval
 
 ALPHA = 1e-6
 seeds = st.integers(0, 2**32 - 1)

@@ -8,8 +8,8 @@ that ``check()`` with default settings catches every one of them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy import stats
