@@ -16,10 +16,9 @@ import traceback
 from collections.abc import Sequence
 
 from ._deprecations import REMOVED_IN
-from .defaults import DEFAULT_TOLERANCE
 from .drawing import DEFAULT_TIMEOUT
 from .errors import InitcheckError, UsageError
-from .options import ALPHA, SEED, number_type, shape_type
+from .options import ALPHA, SEED, TOLERANCE, number_type, shape_type
 from .progress import Progress
 from .render import table
 
@@ -97,12 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     SEED.add_to(c.add_argument, help="seed of every draw")
     ALPHA.add_to(c.add_argument, help="family-wise false-alarm probability of the verdict")
-    c.add_argument(
-        "--tolerance",
-        type=number_type("tolerance"),
-        default=DEFAULT_TOLERANCE,
-        help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})",
-    )
+    TOLERANCE.add_to(c.add_argument)
     c.add_argument(
         "--kwarg",
         action="append",
@@ -131,12 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--markdown", action="store_true", help="print the matrix as a Markdown table")
     SEED.add_to(m.add_argument, help="seed of every draw")
     ALPHA.add_to(m.add_argument, help="false-alarm probability of the whole matrix")
-    m.add_argument(
-        "--tolerance",
-        type=number_type("tolerance"),
-        default=DEFAULT_TOLERANCE,
-        help=f"relative variance error to catch with power 0.999 (default {DEFAULT_TOLERANCE:g})",
-    )
+    TOLERANCE.add_to(m.add_argument)
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     from .propagation.command import add_parser as add_propagate

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .defaults import DEFAULT_ALPHA, DEFAULT_SEED
+from .defaults import DEFAULT_ALPHA, DEFAULT_SEED, DEFAULT_TOLERANCE
 
 __all__ = [
     "ALPHA",
     "OPTIONS",
     "SEED",
+    "TOLERANCE",
     "Option",
     "activate",
     "active",
@@ -105,6 +106,8 @@ SEED = Option("seed", seed_type, DEFAULT_SEED,
               "seed of every draw; the same seed gives the same verdict")
 ALPHA = Option("alpha", number_type("alpha"), DEFAULT_ALPHA,
                "family-wise false-alarm probability of one verdict")
+TOLERANCE = Option("tolerance", number_type("tolerance"), DEFAULT_TOLERANCE,
+                   "relative variance error to catch with power 0.999")  # the command line's only
 
 #: the options the pytest plugin adds (``--initcheck-seed``, ``--initcheck-alpha``), which
 #: :func:`initcheck.assert_conforms` takes as its defaults
