@@ -101,6 +101,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(ArrayLike|DTypeLike|NDArray|Array|Path)"),
     (r"py:.*", r"(collections\.abc|typing|dataclasses|argparse|pathlib)\..*"),
     (r"py:.*", r"(_pytest|pytest|hypothesis)\..*"),  # third-party types in signatures
+    (r"py:.*", r"types\..*"),
 ]
 # Names that docstrings mention but that are not public (not in any __all__),
 # and modules whose reference pages are not part of these docs yet.
@@ -112,6 +113,7 @@ nitpick_ignore = [
     ("py:mod", "registry"),
     ("py:func", "ad_sf"),
     ("py:func", "default_orthogonality_rtol"),
+    ("py:class", "UsageError"),  # named in Raises: sections by its short name
 ]
 
 _BARS = re.compile(r"(?<![\\`|\w])\|(?=\S)([^|`\n]*?\S)\|(?![`|\w])")

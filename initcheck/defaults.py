@@ -10,10 +10,10 @@ from __future__ import annotations
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_SEED", "DEFAULT_TOLERANCE"]
 
 DEFAULT_ALPHA = 1e-6
-"""Family-wise false-alarm rate of one verdict: a correct sampler fails with probability ≤ 1e-6."""
+"""The family-wise false-alarm rate of one verdict (a correct sampler fails with probability ≤ 1e-6)."""
 
 DEFAULT_TOLERANCE = 0.02
-"""Smallest relative variance error (and mean shift, in claimed stds) a verdict catches with power 0.999."""
+"""The smallest relative variance error (and mean shift, in the law's stds) a verdict catches with power 0.999."""
 
 DEFAULT_SEED = 0
-"""Seed of every draw when none is given: the same seed gives the same verdict, byte for byte."""
+"""The seed of every draw when none is given (the same seed gives the same verdict, byte for byte)."""

@@ -46,7 +46,7 @@ def depth_factors(
 ) -> DepthFactors:
     """Measure per-layer forward and backward factors over independent initializations.
 
-    A specialization of :func:`initcheck.propagation.measure.measure_network`:
+    A specialization of ``initcheck.propagation.measure.measure_network``:
     ``depth`` layers of ``width`` units, N(0, 1) inputs and N(0, 1) output
     gradients, each trial a fresh network drawn by ``init``.
     """

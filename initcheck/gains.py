@@ -44,7 +44,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for ``nonlinearity`` (the table above).
 
     Args:
-        nonlinearity: one of :data:`NONLINEARITIES`.
+        nonlinearity: one of :data:`~initcheck.gains.NONLINEARITIES`.
         param: ``leaky_relu``'s negative slope (default 0.01); ignored by the others.
 
     Raises:

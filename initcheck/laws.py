@@ -212,7 +212,7 @@ _POSITIVE = {"std", "gain", "scale", "a"}  # must be > 0 (except he's slope a, w
 
 
 def parse_law(text: str) -> Law:
-    """Parse ``name`` or ``name(key=value, ...)`` into a :class:`Claim`.
+    """Parse ``name`` or ``name(key=value, ...)`` into a :class:`Law`.
 
     Raises:
         UsageError: unknown or malformed law, unknown parameter, bad value.

@@ -1,4 +1,4 @@
-"""Deprecated: renamed :mod:`initcheck.render` (tables and JSON)."""
+"""Deprecated name of renamed :mod:`initcheck.render` (tables and JSON)."""
 
 from __future__ import annotations
 

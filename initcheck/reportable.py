@@ -1,9 +1,10 @@
 """What every report offers: the one small interface of a check, a conformance row, verify and propagate.
 
-A report says whether it passed, in one line (:meth:`summary`) and in one
-sentence per finding (:meth:`sentences`); it names the command that reproduces
-it (:attr:`reproducer`, None where there is none, e.g. a sampler given as a
-Python object) and turns into JSON-ready data (:meth:`to_dict`). Reports made of
+A report says whether it passed, in one line (:meth:`Reportable.summary`) and in
+one sentence per finding (:meth:`Reportable.sentences`); it names the command
+that reproduces it (:attr:`Reportable.reproducer`, None where there is none, e.g.
+a sampler given as a Python object) and turns into JSON-ready data
+(:meth:`Reportable.to_dict`). Reports made of
 several tests also hold ``results`` (every test) and ``findings`` (the rejected
 ones, the same objects).
 """
@@ -21,7 +22,7 @@ class Reportable(Protocol):
 
     @property
     def passed(self) -> bool:
-        """The verdict: whether everything it tested passed."""
+        """Whether everything it tested passed (the verdict)."""
         ...
 
     @property

@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Re
 
 #: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
 #: conv 1-D/2-D/3-D, a tiny and a large fan. (Orthogonal laws default to smaller ones,
-#: :data:`initcheck.planning.DEFAULT_ORTHOGONAL_SHAPES`.)
+#: ``initcheck.planning.DEFAULT_ORTHOGONAL_SHAPES``.)
 DEFAULT_SHAPES = planning.DEFAULT_SHAPES
 
 
@@ -162,7 +162,7 @@ class Report:
 
     @property
     def claim(self) -> str:
-        """Deprecated: the law (:attr:`law`)."""
+        """Deprecated name of the law (:attr:`law`)."""
         warn_renamed("Report.claim", "Report.law")
         return self.law
 

@@ -69,7 +69,7 @@ class Outcome:
 
     @property
     def holds(self) -> bool:
-        """Deprecated: :attr:`passed`."""
+        """Deprecated name of :attr:`passed`."""
         warn_renamed("Outcome.holds", "Outcome.passed")
         return self.passed
 

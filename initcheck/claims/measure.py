@@ -1,4 +1,4 @@
-"""Deprecated: the intervals moved to :mod:`initcheck.stats.intervals`."""
+"""Deprecated name of the intervals moved to :mod:`initcheck.stats.intervals`."""
 
 from __future__ import annotations
 

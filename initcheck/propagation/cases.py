@@ -50,7 +50,7 @@ class Case:
 
     @property
     def holds(self) -> bool:
-        """Deprecated: :attr:`passes`."""
+        """Deprecated name of :attr:`passes`."""
         warn_renamed("Case.holds", "Case.passes")
         return self.passes
 

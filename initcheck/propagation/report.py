@@ -160,19 +160,19 @@ class PropagationReport:
 
     @property
     def failures(self) -> tuple[LayerResult, ...]:
-        """Deprecated: :attr:`findings`."""
+        """Deprecated name of ``findings``."""
         warn_renamed("PropagationReport.failures", "PropagationReport.findings")
         return self.findings
 
     @property
     def holds(self) -> bool:
-        """Deprecated: :attr:`passed`."""
+        """Deprecated name of :attr:`passed`."""
         warn_renamed("PropagationReport.holds", "PropagationReport.passed")
         return self.passed
 
     @property
     def command(self) -> str | None:
-        """Deprecated: :attr:`reproducer`."""
+        """Deprecated name of :attr:`reproducer`."""
         warn_renamed("PropagationReport.command", "PropagationReport.reproducer")
         return self.reproducer
 
