@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import validate
 from .activations import Activation, get_activation
 from .errors import UsageError, expected
 from .losses import LossFn, get_loss
@@ -238,10 +239,8 @@ def layer_seeds(seed: int, depth: int) -> list[tuple[int, int]]:
     >>> layer_seeds(0, 2) == layer_seeds(0, 3)[:2]
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise expected("seed", seed, "a non-negative integer")
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise expected("depth", depth, "a positive integer")
+    validate.seed(seed)
+    validate.count("depth", depth)
     children = np.random.SeedSequence(int(seed)).spawn(int(depth))
     states = [child.generate_state(2, dtype=np.uint32) for child in children]
     return [(int(s[0]), int(s[1])) for s in states]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from initcheck import validate
 from initcheck.errors import UsageError, expected
 
 __all__ = [
@@ -139,10 +140,8 @@ class Framework:
 
 
 def check_seed(seed: object) -> int:
-    """``seed`` as a non-negative int, or a UsageError."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise expected("seed", seed, "a non-negative integer")
-    return int(seed)
+    """``seed`` as a non-negative int, or a UsageError (:func:`initcheck.validate.seed`)."""
+    return validate.seed(seed)
 
 
 def seed32(seed: object) -> int:
