@@ -7,41 +7,28 @@ them. The draws arrive validated (finite floats of the shape, from
 :mod:`initcheck.drawing`), one at a time, so a design holds no more of them
 than it chooses to and may stop early.
 
-There is one design today, :class:`FixedDesign` (``"fixed"``): the planned
-number of draws, then every test the law calls for, once. Another (a
-sequential screen-and-confirm design) implements :class:`Design` and goes in
-:data:`DESIGNS` beside it.
+Two designs: :class:`~initcheck.sequential.SequentialDesign`
+(``"sequential"``, the default) screens each shape with exact checks and stops
+its sequential mean and variance tests as soon as they decide;
+:class:`FixedDesign` (``"fixed"``) takes the planned number of draws, then runs
+every test the law calls for, once. Both report the values and sampler calls
+they used and the power they promise, per shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 
 import numpy as np
 
-from .planning import PlannedShape
-from .shapetests import ShapeTests
-from .stats import TestResult
+from .errors import expected
+from .planning import PlannedShape, power_at
+from .sequential import SequentialDesign
+from .shapetests import ShapeOutcome, ShapeTests
 
-__all__ = ["DESIGNS", "Design", "FixedDesign", "ShapeOutcome"]
-
-
-@dataclass(frozen=True)
-class ShapeOutcome:
-    """What a design found at one shape.
-
-    Attributes:
-        results: every test it ran, in a fixed order, before the family's correction.
-        n: scalar values it used.
-        calls: sampler calls (draws) it used.
-    """
-
-    results: tuple[TestResult, ...]
-    n: int
-    calls: int
+__all__ = ["DEFAULT_DESIGN", "DESIGNS", "Design", "FixedDesign", "SequentialDesign", "ShapeOutcome", "design"]
 
 
 class Design(Protocol):
@@ -59,7 +46,7 @@ class Design(Protocol):
 
 
 class FixedDesign:
-    """Today's design: exactly the planned draws, then every test of :class:`ShapeTests` once."""
+    """The fixed-sample design: exactly the planned draws, then every test of :class:`ShapeTests` once."""
 
     name = "fixed"
 
@@ -68,8 +55,23 @@ class FixedDesign:
         tests = ShapeTests(planned.target, planned.layout, planned.seeds[0])
         for draw in islice(draws, planned.calls):
             tests.add(draw)
-        return ShapeOutcome(tuple(tests.results()), tests.n, tests.draws)
+        power_variance, power_mean = power_at(planned, tests.n, planned.tolerance)
+        return ShapeOutcome(tuple(tests.results()), tests.n, tests.draws, power_variance, power_mean,
+                            planned.tolerance if power_variance is not None else None)
 
 
 #: the designs by name
-DESIGNS: dict[str, Design] = {"fixed": FixedDesign()}
+DESIGNS: dict[str, Design] = {"sequential": SequentialDesign(), "fixed": FixedDesign()}
+#: the design a verdict uses unless told otherwise
+DEFAULT_DESIGN = "sequential"
+
+
+def design(name: str) -> Design:
+    """The design called ``name`` (``sequential`` or ``fixed``).
+
+    Raises:
+        UsageError: no design has that name.
+    """
+    if name not in DESIGNS:
+        raise expected("design", name, " or ".join(repr(d) for d in DESIGNS))
+    return DESIGNS[name]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,6 +50,7 @@ __all__ = [
     "draw_seeds",
     "plan_shape",
     "plan_verdict",
+    "seed_stream",
     "power_at",
     "values_and_calls",
 ]
@@ -84,6 +85,7 @@ class PlannedShape:
         values: the values its tests need (more than it draws where :data:`MAX_CALLS` caps).
         seeds: the seed of each sampler call, in order.
         share: α's share for each of its tests (Bonferroni), which ``values`` is planned at.
+        tolerance: the verdict's tolerance (the error ``values`` is planned to catch).
     """
 
     index: int
@@ -93,6 +95,7 @@ class PlannedShape:
     values: int
     seeds: tuple[int, ...]
     share: float
+    tolerance: float
 
     @property
     def calls(self) -> int:
@@ -158,7 +161,7 @@ def plan_shape(index: int, shape: tuple[int, ...], layout: str, target: TargetLa
     if target.kind == "iid":
         calls = min(calls, MAX_CALLS)
     return PlannedShape(index, shape, layout, target, values, tuple(draw_seeds(seed, index, calls)),
-                        share)
+                        share, tolerance)
 
 
 def values_and_calls(target: TargetLaw, size: int, share: float,
@@ -196,6 +199,16 @@ def distinct_seeds(seed: int, index: int, count: int) -> tuple[int, ...]:
     while len(set(drawn)) < count:  # a collision in 2·count values as well: draw more of the stream
         drawn = draw_seeds(seed, index, 2 * len(drawn))
     return tuple(dict.fromkeys(drawn))[:count]
+
+
+def seed_stream(seed: int, index: int) -> Iterator[int]:
+    """The seeds of the ``index``-th part of a verdict with ``seed``, without end: its first ``count``
+    are :func:`draw_seeds`' (a design may draw more than the fixed plan)."""
+    count, done = 64, 0
+    while True:
+        state = np.random.SeedSequence([seed, index]).generate_state(count)
+        yield from (int(s) for s in state[done:])
+        done, count = count, 2 * count
 
 
 def draw_seeds(seed: int, index: int, count: int) -> list[int]:

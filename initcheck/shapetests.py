@@ -11,6 +11,7 @@ matrices for the Haar tests. Memory stays near one draw plus these caps.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,11 +20,43 @@ from .laws import TargetLaw
 from .precision import dequantize, precision_bits, widen
 from .stats.orthogonal import RTOL_FACTOR
 
-__all__ = ["CHUNK", "EDF_VALUES", "STRUCTURE_VALUES", "ShapeTests"]
+__all__ = ["CHUNK", "EDF_VALUES", "STRUCTURE_VALUES", "ShapeOutcome", "ShapeTests"]
 
 EDF_VALUES = 100_000  # values the KS, Anderson-Darling and atoms tests look at per shape
 STRUCTURE_VALUES = 16_384  # values (whole rows) the structure tests look at per shape
 CHUNK = 1 << 20  # values converted to float64 at a time when accumulating moments
+
+
+@dataclass(frozen=True)
+class ShapeOutcome:
+    """What a design found at one shape.
+
+    Attributes:
+        results: every test it ran, in a fixed order, before the family's correction.
+        n: scalar values it used.
+        calls: sampler calls (draws) it used.
+        power_variance: the power it promises against a relative variance error of ``tolerance``
+            (None: no such promise, e.g. for an orthogonal or constant law).
+        power_mean: the same against a mean shift of ``tolerance`` standard deviations.
+        tolerance: the error size these powers are for (the verdict's, or a coarser one that a
+            tiny shape can afford, said in the report).
+        stop: why it stopped drawing (``planned``: the planned draws; ``decided``: its
+            sequential tests decided; ``violation``: an exact check failed; ``cut``: its
+            sequential tests reached their cut undecided).
+    """
+
+    results: tuple[st.TestResult, ...]
+    n: int
+    calls: int
+    power_variance: float | None = None
+    power_mean: float | None = None
+    tolerance: float | None = None
+    stop: str = "planned"
+
+    @property
+    def violation(self) -> bool:
+        """Whether an exact check failed here (the verdict then stops: it cannot pass)."""
+        return self.stop == "violation"
 
 
 def _units(a: np.ndarray, layout: str) -> np.ndarray:
@@ -52,6 +85,17 @@ class ShapeTests:
         self._moments = st.RunningMoments(float(law.mean())) if target.kind == "iid" else None
         if target.kind == "iid":
             self._low, self._high = (float(v) for v in law.support())
+
+    @property
+    def moments(self) -> st.RunningMoments | None:
+        """The running moments about the law's mean over every value taken (iid laws only)."""
+        return self._moments
+
+    @property
+    def exact_violation(self) -> bool:
+        """Whether an exact check already fails on the draws taken (support, or a constant's value)."""
+        found = self._support if self.target.kind == "iid" else self._constant
+        return found is not None and found.pvalue == 0.0
 
     def add(self, a: np.ndarray) -> None:
         """Take one validated draw (finite floats of the shape)."""

@@ -26,7 +26,8 @@ from . import planning
 from . import stats as st
 from ._deprecations import module_getattr, warn_renamed
 from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE  # named with their reasons in defaults.py
-from .designs import DESIGNS, Design, ShapeOutcome
+from .designs import DEFAULT_DESIGN, Design, ShapeOutcome
+from .designs import design as design_named
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault, SeedDraws, draw_seed_check
 from .errors import expected
 from .laws import Law, parse_law
@@ -89,7 +90,14 @@ class Result:
 
 @dataclass(frozen=True)
 class ShapePlan:
-    """How one shape was checked: its law, the values planned and drawn, and the power achieved."""
+    """How one shape was checked: its law, the values planned and drawn, and the power promised.
+
+    ``power_variance`` and ``power_mean`` are against a relative variance error, and a mean shift in
+    the law's sds, of ``tolerance``: the verdict's, or, at a tiny shape under the sequential design,
+    the smallest error its draws can promise (None: no such promise). ``stop`` says why the shape
+    stopped drawing (``planned``, ``decided``, ``violation`` or ``cut``; see
+    :class:`~initcheck.shapetests.ShapeOutcome`).
+    """
 
     shape: tuple[int, ...]
     law: str
@@ -98,6 +106,8 @@ class ShapePlan:
     n: int
     power_variance: float | None
     power_mean: float | None
+    tolerance: float | None = None
+    stop: str = "planned"
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-ready data."""
@@ -109,6 +119,8 @@ class ShapePlan:
             "n": self.n,
             "power_variance": self.power_variance,
             "power_mean": self.power_mean,
+            "tolerance": self.tolerance,
+            "stop": self.stop,
         }
 
 
@@ -129,6 +141,8 @@ class Report:
         layout: as given.
         target: how to name the sampler in a reproducer (``module:attr``), if known.
         requested_shapes: the shapes the caller asked for (None: the default shapes).
+        design: how each shape was tested (``sequential`` or ``fixed``).
+        stopped: the shape at which an exact violation stopped the verdict (None: every shape drawn).
     """
 
     law: str
@@ -143,6 +157,8 @@ class Report:
     layout: str
     target: str | None = None
     requested_shapes: tuple[tuple[int, ...], ...] | None = None
+    design: str = DEFAULT_DESIGN
+    stopped: tuple[int, ...] | None = None
 
     @property
     def reproducer(self) -> str:
@@ -158,6 +174,7 @@ class Report:
             seed=self.seed,
             alpha=None if self.alpha == DEFAULT_ALPHA else self.alpha,
             tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance,
+            design=None if self.design == DEFAULT_DESIGN else self.design,
         )
 
     @property
@@ -177,8 +194,10 @@ class Report:
     def summary(self) -> str:
         """One line: conforms or not, with the numbers."""
         verdict = "conforms" if self.passed else f"does NOT conform ({len(self.findings)} finding(s))"
+        stopped = "" if self.stopped is None else (
+            f" (stopped at shape {'x'.join(map(str, self.stopped))}: an exact check failed)")
         return (
-            f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes, "
+            f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes{stopped}, "
             f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}"
         )
 
@@ -195,6 +214,8 @@ class Report:
             "layout": self.layout,
             "target": self.target,
             "reproducer": self.reproducer,
+            "design": self.design,
+            "stopped": None if self.stopped is None else list(self.stopped),
             "findings": [f.to_dict() for f in self.findings],
             "shapes": [s.to_dict() for s in self.shapes],
             "results": [r.to_dict() for r in self.results],
@@ -214,6 +235,7 @@ def check(
     target: str | None = None,
     progress: Callable[[str], None] | None = None,
     claim: str | Law | None = None,
+    design: str = DEFAULT_DESIGN,
 ) -> Report:
     """Check that ``sampler`` draws the law it promises, ``law``.
 
@@ -241,21 +263,24 @@ def check(
         target: the sampler's name for reproducers (``module:attr``).
         progress: called with a short text before each shape.
         claim: deprecated name of ``law``.
+        design: ``sequential`` (screen each shape with exact checks, stop its mean and variance
+            tests as soon as they decide) or ``fixed`` (the planned draws at every shape).
 
     Returns:
         The :class:`Report`.
 
     Raises:
-        UsageError: a bad law, layout, shape, seed, alpha or tolerance, or a
+        UsageError: a bad law, layout, shape, seed, alpha, tolerance or design, or a
             sampler that is not callable. A misbehaving sampler is a finding,
             never an exception.
     """
     parsed = _parsed_law(law, claim)
     if not callable(sampler):
         raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
+    chosen = design_named(design)
     plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha, tolerance=tolerance)
-    run = _draw_and_test(plan, sampler, timeout, DESIGNS["fixed"], progress)
-    return _report(plan, run, correct_family(run.results, plan.alpha), target)
+    run = _draw_and_test(plan, sampler, timeout, chosen, progress)
+    return _report(plan, run, correct_family(run.results, plan.alpha), target, chosen.name)
 
 
 def _parsed_law(law: str | Law | None, claim: str | Law | None) -> Law:
@@ -291,7 +316,7 @@ def _draw_and_test(
     finally:
         drawer.close()
     results = [_result(r, p.shape, p.seeds[0]) for p, outcome in tested for r in outcome.results]
-    if not faults:
+    if not faults and not any(outcome.violation for _, outcome in tested):
         seed_check = plan.seed_check
         try:
             draws = draw_seed_check(sampler, seed_check.shape, seed_check.seeds, timeout)
@@ -315,13 +340,15 @@ def _test_shapes(
         if progress is not None:
             progress(f"{'x'.join(map(str, planned.shape))}: {planned.target.description}")
         try:
-            outcome = design.test_shape(planned, drawer.stream(planned.shape, planned.seeds))
+            outcome = design.test_shape(planned, drawer.stream(planned.shape, planning.seed_stream(plan.seed, planned.index)))
         except SamplerFault as fault:
             faults.append(_fault(fault))
             if fault.check == "timeout":
                 break
         else:
             tested.append((planned, outcome))
+            if outcome.violation:  # an exact check failed: the verdict cannot pass any more
+                break
     return tested, faults
 
 
@@ -340,10 +367,11 @@ def correct_family(results: Sequence[Result], alpha: float) -> tuple[Result, ...
     return tuple(dataclasses.replace(r, rejected=bool(rej)) for r, rej in zip(results, rejected))
 
 
-def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...], target: str | None) -> Report:
+def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...], target: str | None,
+            design: str) -> Report:
     """The verdict: faults first, then every result; findings are the faults and the rejected."""
     findings = run.faults + tuple(r for r in results if r.rejected)
-    shapes = tuple(_shape_plan(p, outcome, plan.tolerance) for p, outcome in run.tested)
+    shapes = tuple(_shape_plan(p, outcome) for p, outcome in run.tested)
     return Report(
         str(plan.law),
         not findings,
@@ -357,14 +385,14 @@ def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...], target: s
         plan.layout,
         target,
         None if plan.default_shapes else tuple(p.shape for p in plan.shapes),
+        design,
+        next((p.shape for p, o in run.tested if o.violation), None),
     )
 
 
-def _shape_plan(planned: PlannedShape, outcome: ShapeOutcome, tolerance: float) -> ShapePlan:
-    power_variance, power_mean = planning.power_at(planned, outcome.n, tolerance)
-    return ShapePlan(
-        planned.shape, planned.target.description, planned.values, outcome.calls, outcome.n, power_variance, power_mean
-    )
+def _shape_plan(planned: PlannedShape, outcome: ShapeOutcome) -> ShapePlan:
+    return ShapePlan(planned.shape, planned.target.description, planned.values, outcome.calls, outcome.n,
+                     outcome.power_variance, outcome.power_mean, outcome.tolerance, outcome.stop)
 
 
 def _result(r: st.TestResult, shape: tuple[int, ...], seed: int) -> Result:

@@ -17,6 +17,7 @@ SciPy returns a finite number for the divergent 8th moment of t(5).)
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import Any
@@ -102,6 +103,30 @@ def standardized_moments(law: Any, kmax: int) -> np.ndarray:
         for k in range(kmax + 1):
             rho[k] = 0.0 if k % 2 else 3.0 ** (k / 2) / (k + 1)
         return rho
+    key = _standard_key(law)
+    if key is not None:  # loc and scale do not change standardized moments: integrate once per family
+        return _integrated(*key, kmax).copy()
+    return _integrate(law, kmax)
+
+
+def _standard_key(law: Any) -> tuple[str, tuple[float, ...]] | None:
+    """(family, shape parameters) of a frozen scipy law, or None if they cannot be read."""
+    try:
+        shapes, _, _ = law.dist._parse_args(*law.args, **law.kwds)
+        return _family(law), tuple(float(v) for v in shapes)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=128)
+def _integrated(name: str, shapes: tuple[float, ...], kmax: int) -> np.ndarray:
+    from scipy import stats
+
+    return _integrate(getattr(stats, name)(*shapes), kmax)
+
+
+def _integrate(law: Any, kmax: int) -> np.ndarray:
+    rho = np.full(kmax + 1, np.nan)
     order = finite_moment_order(law)
     mu, sigma = float(law.mean()), math.sqrt(float(law.var()))
     rho[0], rho[1], rho[2] = 1.0, 0.0, 1.0

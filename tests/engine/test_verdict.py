@@ -68,7 +68,7 @@ def test_holm_is_stricter_than_each_share_only_at_the_first_step() -> None:
 @pytest.mark.false_alarm(ALPHA, per="item", reason="one verdict at alpha 1e-7 (Holm), seed 3")
 def test_a_correct_sampler_passes_and_its_report_agrees_with_its_plan() -> None:
     report = check(init.xavier_uniform(), "xavier_uniform", shapes=SHAPES, seed=3, target="m:f",
-                   **FAST)
+                   design="fixed", **FAST)  # the fixed design draws exactly its plan
     plan = plan_verdict(parse_law("xavier_uniform"), layout="torch", shapes=SHAPES, seed=3,
                         **FAST)
     assert report.passed and report.findings == () and report.law == "xavier_uniform(gain=1)"
@@ -94,11 +94,18 @@ def test_findings_are_exactly_the_rejected_results() -> None:
     def half_outside(shape, seed):  # U(±1.5 a) claimed U(±a): support violated at every shape
         return 1.5 * init.xavier_uniform()(shape, seed)
 
-    report = check(half_outside, "xavier_uniform", shapes=SHAPES, **FAST)
-    assert not report.passed and report.findings
-    assert report.findings == tuple(r for r in report.results if r.rejected)
-    assert {f.shape for f in report.findings if f.check == "support"} == set(SHAPES)  # det.
-    assert [r.rejected for r in report.results] == holm([r.pvalue for r in report.results], ALPHA)
+    fixed = check(half_outside, "xavier_uniform", shapes=SHAPES, design="fixed", **FAST)
+    sequential = check(half_outside, "xavier_uniform", shapes=SHAPES, **FAST)
+    for report in (fixed, sequential):
+        assert not report.passed and report.findings
+        assert report.findings == tuple(r for r in report.results if r.rejected)
+        assert [r.rejected for r in report.results] == holm([r.pvalue for r in report.results], ALPHA)
+    assert {f.shape for f in fixed.findings if f.check == "support"} == set(SHAPES)  # det.
+    assert fixed.stopped is None
+    # the sequential design stops the verdict at the first exact violation (on the first draw)
+    assert sequential.stopped == SHAPES[0] and [s.shape for s in sequential.shapes] == [SHAPES[0]]
+    assert sequential.shapes[0].stop == "violation" and sequential.shapes[0].draws == 1
+    assert "stopped at shape 16x8" in sequential.summary()
 
 
 def _raises_at_conv(shape, seed):
