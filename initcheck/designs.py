@@ -23,6 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .defaults import DEFAULT_DESIGN
 from .errors import expected
 from .planning import PlannedShape, power_at
 from .sequential import SequentialDesign
@@ -62,8 +63,6 @@ class FixedDesign:
 
 #: the designs by name
 DESIGNS: dict[str, Design] = {"sequential": SequentialDesign(), "fixed": FixedDesign()}
-#: the design a verdict uses unless told otherwise
-DEFAULT_DESIGN = "sequential"
 
 
 def design(name: str) -> Design:

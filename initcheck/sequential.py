@@ -53,8 +53,8 @@ from itertools import chain, islice
 import numpy as np
 from scipy import stats as sps
 
-from . import stats as st
 from . import planning
+from . import stats as st
 from .planning import POWER, PlannedShape
 from .precision import precision_bits, widen
 from .shapetests import STRUCTURE_VALUES, ShapeOutcome, ShapeTests

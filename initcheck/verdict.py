@@ -340,7 +340,8 @@ def _test_shapes(
         if progress is not None:
             progress(f"{'x'.join(map(str, planned.shape))}: {planned.target.description}")
         try:
-            outcome = design.test_shape(planned, drawer.stream(planned.shape, planning.seed_stream(plan.seed, planned.index)))
+            seeds = planning.seed_stream(plan.seed, planned.index)  # a design takes as many as it needs
+            outcome = design.test_shape(planned, drawer.stream(planned.shape, seeds))
         except SamplerFault as fault:
             faults.append(_fault(fault))
             if fault.check == "timeout":
