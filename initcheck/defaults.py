@@ -22,5 +22,5 @@ DESIGN_NAMES = ("sequential", "fixed")
 """How a verdict tests each shape (:mod:`initcheck.designs`)."""
 
 DEFAULT_DESIGN = "sequential"
-"""Exact checks first, then each shape stops as soon as its tests decide: a correct sampler costs a
-fraction of the fixed design's draws, at the same α and power (``benchmarks/RESULTS.md``)."""
+"""The sequential design (exact checks first, then each shape stops as soon as its tests decide), which
+costs a correct sampler a fraction of the fixed design's draws at the same α and power."""

@@ -29,7 +29,7 @@ from .planning import PlannedShape, power_at
 from .sequential import SequentialDesign
 from .shapetests import ShapeOutcome, ShapeTests
 
-__all__ = ["DEFAULT_DESIGN", "DESIGNS", "Design", "FixedDesign", "SequentialDesign", "ShapeOutcome", "design"]
+__all__ = ["DESIGNS", "Design", "FixedDesign", "design"]
 
 
 class Design(Protocol):
@@ -47,7 +47,7 @@ class Design(Protocol):
 
 
 class FixedDesign:
-    """The fixed-sample design: exactly the planned draws, then every test of :class:`ShapeTests` once."""
+    """The fixed-sample design: exactly the planned draws, then every test of :class:`~initcheck.shapetests.ShapeTests` once."""
 
     name = "fixed"
 

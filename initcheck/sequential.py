@@ -11,7 +11,7 @@ draws only what the most demanding of them needs:
   atom, bound-reach and structure tests see the first ``prefix_calls`` draws,
   a number fixed before any draw, so their p-values are the fixed-sample ones.
   Each is sized for its own alternative at the per-test share of α and power
-  :data:`~initcheck.planning.POWER`: the EDF tests for a CDF
+  ``POWER`` (0.999): the EDF tests for a CDF
   :data:`SHAPE_DISTANCE` away anywhere, the kurtosis test for an excess
   kurtosis off by :data:`KURTOSIS_ERROR` (Student-t(20) at the same variance),
   the structure tests for their :data:`~initcheck.shapetests.STRUCTURE_VALUES`;

@@ -55,7 +55,7 @@ class ShapeOutcome:
 
     @property
     def violation(self) -> bool:
-        """Whether an exact check failed here (the verdict then stops: it cannot pass)."""
+        """Whether an exact check failed here; the verdict then stops, as it cannot pass any more."""
         return self.stop == "violation"
 
 
