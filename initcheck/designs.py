@@ -23,7 +23,6 @@ from typing import Protocol
 
 import numpy as np
 
-from .defaults import DEFAULT_DESIGN
 from .errors import expected
 from .planning import PlannedShape, power_at
 from .sequential import SequentialDesign
