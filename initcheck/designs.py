@@ -46,7 +46,8 @@ class Design(Protocol):
 
 
 class FixedDesign:
-    """The fixed-sample design: exactly the planned draws, then every test of :class:`~initcheck.shapetests.ShapeTests` once."""
+    """The fixed-sample design: exactly the planned draws, then every test of
+    :class:`~initcheck.shapetests.ShapeTests` once."""
 
     name = "fixed"
 
