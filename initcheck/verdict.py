@@ -25,8 +25,8 @@ from typing import Any
 from . import planning
 from . import stats as st
 from ._deprecations import module_getattr, warn_renamed
-from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE  # named with their reasons in defaults.py
-from .designs import DEFAULT_DESIGN, Design, ShapeOutcome
+from .defaults import DEFAULT_ALPHA, DEFAULT_DESIGN, DEFAULT_TOLERANCE  # named with their reasons there
+from .designs import Design, ShapeOutcome
 from .designs import design as design_named
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault, SeedDraws, draw_seed_check
 from .errors import expected
