@@ -367,7 +367,8 @@ def _shift(x: np.ndarray, y: np.ndarray, seed: int) -> TestResult:
             math.log(2 * n - 1) + _log_window_bound(np.where(light, counts, 0).astype(np.float64),
                                                     n, length))
         p = min(1.0, math.exp(log_b)) if log_b < 0 else 1.0
-    where = f" at lag {lag} (from value {start:,} of seed {seed}'s draw)" if run else ""
+    where = (f" at lag {lag} (value i + {lag} of seed {seed + 1}'s draw equals value i of seed "
+             f"{seed}'s, from i = {start:,})".replace("+ -", "- ") if run else "")
     detail = (f"longest run of equal values between the draws of seeds {seed} and {seed + 1}: "
               f"{run:,} of {n:,}{where}")
     return TestResult("seed-shift", _SHIFT_NULL, float(run), p, n, float(run),
