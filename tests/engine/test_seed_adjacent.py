@@ -138,7 +138,7 @@ def moving_average(shape, seed):  # (z(seed) + z(seed + 1)) / sqrt(2): r = 0.5 w
     return (normal(shape, seed) + normal(shape, seed + 1)) / math.sqrt(2)
 
 
-@pytest.mark.false_alarm(1e-21, assertions=1,
+@pytest.mark.false_alarm(1e-21, per="item",
                          reason="r = 0.05 at n = 100,000: 15.8 sd vs 6.1 (miss < 1e-21); others det.")
 @pytest.mark.parametrize("sampler", [shares_a_base_draw, moving_average, low_bit_as_sign])
 def test_correlated_adjacent_draws_are_findings(sampler) -> None:
@@ -164,7 +164,7 @@ def rows_spawned(shape, seed):  # row i from SeedSequence([seed, i]): independen
                      for i in range(shape[0])])
 
 
-@pytest.mark.false_alarm(DEFAULT_ALPHA, reason="one verdict at the default alpha, seed 0")
+@pytest.mark.false_alarm(DEFAULT_ALPHA, per="item", reason="one verdict at the default alpha, seed 0")
 @pytest.mark.parametrize("sampler", [normal, base_plus_seed, legacy_random_state, rows_spawned])
 def test_correct_samplers_seeded_as_users_seed_them_pass(sampler) -> None:
     report = check(sampler, LAW, **FAST)
