@@ -7,7 +7,7 @@ these into a finding; none of them reaches the user as a traceback.
 
 This is the only code of a verdict that calls a sampler: :meth:`Drawer.stream`
 gives the draws of one shape, :func:`draw_seed_check` those of the seed check
-(one per seed, and the first seed's again).
+(one per seed, the first seed's again, and two adjacent seeds).
 """
 
 from __future__ import annotations
@@ -203,12 +203,20 @@ class SeedDraws:
         seeds: the distinct seeds, in the order drawn.
         draws: one strided sample per seed (float64, at most :data:`SEED_CHECK_VALUES` values).
         again: the first seed's draw, drawn a second time (sampled the same way).
+        adjacent_shape: the shape the adjacent seeds were drawn at (None: none drawn).
+        adjacent_seeds: the adjacent seeds ``(b, b + 1)``, or ``()``.
+        adjacent: their draws' first :data:`SEED_CHECK_VALUES` values in flattened order
+            (float64 copies: a contiguous head, so that a copy shifted by a few positions
+            still lines up), one per adjacent seed.
     """
 
     shape: tuple[int, ...]
     seeds: tuple[int, ...]
     draws: tuple[np.ndarray, ...]
     again: np.ndarray
+    adjacent_shape: tuple[int, ...] | None = None
+    adjacent_seeds: tuple[int, ...] = ()
+    adjacent: tuple[np.ndarray, ...] = ()
 
 
 def _strided(draw: np.ndarray) -> np.ndarray:
@@ -216,10 +224,21 @@ def _strided(draw: np.ndarray) -> np.ndarray:
     return np.array(flat[:: max(1, flat.size // SEED_CHECK_VALUES)], dtype=np.float64)
 
 
+def _head(draw: np.ndarray) -> np.ndarray:
+    return np.array(draw.reshape(-1)[:SEED_CHECK_VALUES], dtype=np.float64)
+
+
 def draw_seed_check(
-    sampler: Callable[..., Any], shape: tuple[int, ...], seeds: Sequence[int], timeout: float | None = DEFAULT_TIMEOUT
+    sampler: Callable[..., Any],
+    shape: tuple[int, ...],
+    seeds: Sequence[int],
+    timeout: float | None = DEFAULT_TIMEOUT,
+    *,
+    adjacent_shape: tuple[int, ...] | None = None,
+    adjacent_seeds: Sequence[int] = (),
 ) -> SeedDraws:
-    """Draw ``shape`` once per seed, then with the first seed again; keep a strided sample of each.
+    """Draw ``shape`` once per seed, then with the first seed again; keep a strided sample of each;
+    then, with ``adjacent_shape``, draw it once per adjacent seed and keep the head of each.
 
     The check holds several draws, so each is cut to at most :data:`SEED_CHECK_VALUES`
     values (a copy) as soon as it is returned. Calls are not compared for aliasing: the
@@ -233,6 +252,11 @@ def draw_seed_check(
     try:
         draws = tuple(_strided(drawer.draw(shape, s)) for s in seeds)
         again = _strided(drawer.draw(shape, seeds[0]))
+        adjacent = () if adjacent_shape is None else tuple(
+            _head(drawer.draw(tuple(adjacent_shape), s)) for s in adjacent_seeds)
     finally:
         drawer.close()
-    return SeedDraws(tuple(shape), tuple(int(s) for s in seeds), draws, again)
+    return SeedDraws(tuple(shape), tuple(int(s) for s in seeds), draws, again,
+                     None if adjacent_shape is None else tuple(adjacent_shape),
+                     tuple(int(s) for s in adjacent_seeds) if adjacent_shape is not None else (),
+                     adjacent)

@@ -6,8 +6,9 @@ the target law (:func:`initcheck.laws.target_law`), the number of values the
 tests need (so that a relative variance error of ``tolerance``, or a mean shift
 of ``tolerance`` standard deviations of the law, is caught with power
 :data:`POWER` at α's Bonferroni share per test) and the seed of every sampler
-call; and for the seed check, the smallest shape and its seeds. The same
-arguments give the same plan.
+call; and for the seed check, the smallest shape and its seeds, and the shape
+and the even seed ``b`` at which it draws the adjacent seeds ``b`` and ``b + 1``.
+The same arguments give the same plan.
 
 Values per shape, for an iid law of kurtosis κ at share s and tolerance t::
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from . import stats as st
 from . import validate
+from .drawing import SEED_CHECK_VALUES
 from .errors import expected
 from .fans import from_torch, validate_layout
 from .laws import Law, TargetLaw, target_law
@@ -46,6 +48,7 @@ __all__ = [
     "PlannedShape",
     "SeedCheckPlan",
     "VerdictPlan",
+    "adjacent_shape",
     "distinct_seeds",
     "draw_seeds",
     "plan_shape",
@@ -105,10 +108,29 @@ class PlannedShape:
 
 @dataclass(frozen=True)
 class SeedCheckPlan:
-    """The seed check: its shape (the verdict's smallest) and its distinct seeds."""
+    """The seed check: its shape (the verdict's smallest) and its distinct seeds; and where it
+    draws two adjacent seeds, as models seed their layers (``base + i``).
+
+    Attributes:
+        shape: the shape of the distinct seeds' draws.
+        seeds: the distinct seeds.
+        adjacent_shape: the shape of the adjacent seeds' draws (:func:`adjacent_shape`), or
+            None where none are drawn (a constant law ignores its seed by right).
+    """
 
     shape: tuple[int, ...]
     seeds: tuple[int, ...]
+    adjacent_shape: tuple[int, ...] | None = None
+
+    @property
+    def adjacent_seeds(self) -> tuple[int, ...]:
+        """``(b, b + 1)`` with ``b`` the first seed with its low bit cleared: ``b`` and ``b + 1``
+        differ in the low bit only, and ``b + 1 < 2**32`` when the first seed is a 32-bit one;
+        ``()`` where no adjacent seeds are drawn."""
+        if self.adjacent_shape is None:
+            return ()
+        base = self.seeds[0] & ~1
+        return (base, base + 1)
 
 
 @dataclass(frozen=True)
@@ -150,7 +172,9 @@ def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | Non
     planned = tuple(plan_shape(i, s, layout, t, share=share, tolerance=tolerance, seed=seed)
                     for i, (s, t) in enumerate(zip(shape_list, targets)))
     smallest = min(shape_list, key=math.prod)  # the seed check holds a few draws
-    seed_check = SeedCheckPlan(smallest, distinct_seeds(seed, len(shape_list), SEED_CHECK_DRAWS))
+    adjacent = None if targets[0].kind == "constant" else adjacent_shape(shape_list)
+    seed_check = SeedCheckPlan(smallest, distinct_seeds(seed, len(shape_list), SEED_CHECK_DRAWS),
+                               adjacent)
     return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check, shapes is None)
 
 
@@ -209,6 +233,14 @@ def seed_stream(seed: int, index: int) -> Iterator[int]:
         state = np.random.SeedSequence([seed, index]).generate_state(count)
         yield from (int(s) for s in state[done:])
         done, count = count, 2 * count
+
+
+def adjacent_shape(shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    """Where the seed check draws its adjacent seeds: the first smallest shape with at least
+    :data:`~initcheck.drawing.SEED_CHECK_VALUES` entries (the values it keeps of each draw), else
+    the first largest: the most values to compare for the least memory."""
+    big = [s for s in shapes if math.prod(s) >= SEED_CHECK_VALUES]
+    return min(big, key=math.prod) if big else max(shapes, key=math.prod)
 
 
 def draw_seeds(seed: int, index: int, count: int) -> list[int]:

@@ -319,7 +319,9 @@ def _draw_and_test(
     if not faults and not any(outcome.violation for _, outcome in tested):
         seed_check = plan.seed_check
         try:
-            draws = draw_seed_check(sampler, seed_check.shape, seed_check.seeds, timeout)
+            draws = draw_seed_check(sampler, seed_check.shape, seed_check.seeds, timeout,
+                                    adjacent_shape=seed_check.adjacent_shape,
+                                    adjacent_seeds=seed_check.adjacent_seeds)
             results += _seed_dependence(plan, draws)
         except SamplerFault as fault:
             faults.append(_fault(fault))
@@ -354,11 +356,18 @@ def _test_shapes(
 
 
 def _seed_dependence(plan: VerdictPlan, draws: SeedDraws) -> list[Result]:
-    """The seed contract's results from the seed check's draws."""
+    """The seed contract's results from the seed check's draws: the distinct seeds', then the
+    adjacent seeds' (a constant ignores its seed by right: only the repeat check is kept, and
+    its plan draws no adjacent seeds)."""
     tests = st.seed_dependence_test(draws.draws, draws.again, draws.seeds)
-    if plan.kind == "constant":  # a constant ignores its seed by right: keep only the repeat check
+    if plan.kind == "constant":
         tests = tests[:1]
-    return [_result(r, draws.shape, draws.seeds[0]) for r in tests]
+    results = [_result(r, draws.shape, draws.seeds[0]) for r in tests]
+    if plan.kind != "constant" and draws.adjacent_shape is not None:
+        base = draws.adjacent_seeds[0]
+        results += [_result(r, draws.adjacent_shape, base)
+                    for r in st.adjacent_seed_test(*draws.adjacent, base)]
+    return results
 
 
 def correct_family(results: Sequence[Result], alpha: float) -> tuple[Result, ...]:

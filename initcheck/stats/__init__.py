@@ -27,6 +27,8 @@ sigma² its mean and variance):
   correlation, duplicate and sorted lines, correlated units, per-line scale).
 - :func:`seed_dependence_test` — same seed, same draw; different seeds,
   different and uncorrelated draws.
+- :func:`adjacent_seed_test` — seeds s and s + 1 give different draws, not
+  shifted copies of each other, and uncorrelated.
 
 Laws: :func:`kurtosis`, :func:`finite_moment_order` and :func:`has_moment`
 (whether a test needing the k-th moment applies; ``kurtosis_test`` needs the
@@ -69,6 +71,7 @@ from initcheck.stats.planning import power_variance
 from initcheck.stats.result import DEFAULT_LEVEL
 from initcheck.stats.result import TestResult
 from initcheck.stats.running import RunningMoments
+from initcheck.stats.seeds import adjacent_seed_test
 from initcheck.stats.seeds import seed_dependence_test
 from initcheck.stats.structure import structure_tests
 from initcheck.stats.support import bound_reach_test
@@ -81,6 +84,7 @@ __all__ = [
     "RunningMoments",
     "TestResult",
     "ad_test",
+    "adjacent_seed_test",
     "atoms_test",
     "bonferroni",
     "bonferroni_adjusted",

@@ -31,7 +31,7 @@ from initcheck.errors import expected
 from initcheck.stats._common import fmt
 from initcheck.stats.result import TestResult
 
-__all__ = ["seed_dependence_test"]
+__all__ = ["adjacent_seed_test", "seed_dependence_test"]
 
 Sampler = Callable[[tuple[int, ...], int], Any]
 
@@ -215,3 +215,183 @@ def _corr(draws: list[np.ndarray], seeds: list[int]) -> TestResult:
         f"sqrt(n) r = {z:.3g}, n = {n:,}, {n_pairs} pairs)"
     )
     return TestResult("seed-corr", null, z, p, n, worst_r, (worst_r, worst_r), 0.0, detail)
+
+
+# -- adjacent seeds: s and s + 1, as models seed their layers (base + i) ------------------------
+
+ADJACENT_LAGS = 4  # seed-adjacent-corr correlates at the lags -4..4 (9 correlations, Bonferroni)
+SHIFT_SMALL_LAGS = 64  # seed-shift compares every value at the lags -64..64 ...
+SHIFT_LIGHT = 16  # ... and, at every lag, the values that occur at most 16 times in the other draw
+SHIFT_RUN_CAP = 64  # seed-shift's p-value is bounded at a run of at most 64 values
+
+
+def adjacent_seed_test(draw: Any, next_draw: Any, seed: int) -> list[TestResult]:
+    """Check the seed contract at adjacent seeds: the draws of ``seed`` and ``seed + 1``.
+
+    Models seed their layers as ``base + i``, so a sampler whose adjacent seeds give
+    the same draw, a shifted copy of it (a counter-based stream that ``seed + 1``
+    starts a block later) or a correlated one breaks the models built on it, even
+    where random seeds look independent. Suppose ``a`` and ``b`` were drawn with
+    seeds 6 and 7: ``adjacent_seed_test(a, b, 6)``. Three results:
+
+    - ``seed-adjacent`` (exact): the two draws are not identical (same shape,
+      same values).
+    - ``seed-shift``: the longest run of equal values at one lag, ``seed + 1``'s
+      value ``i + k`` equal to ``seed``'s value ``i`` for ``i`` in a run, over
+      every lag ``k``. Under independent iid draws, given the first draw and the
+      values of the second (whose order is then uniformly random), a run of
+      ``L`` at a given start and lag has probability at most
+      ``∏_t min(1, m_t / (n - t))`` (``m_t``: the number of times the first draw's
+      ``t``-th value of the run occurs in the second); the p-value is the union
+      bound of that over starts and lags, at ``min(L, 64)`` (valid: never
+      below the null's tail probability). Every value is compared at the lags
+      ``-64..64``, and at all other lags those that occur at most 16 times in
+      the other draw (so that atoms or a coarse dtype cannot make it quadratic).
+    - ``seed-adjacent-corr``: the Pearson correlations of the two flattened draws
+      at the lags ``-4..4`` (``seed + 1``'s value ``i + k`` against ``seed``'s value
+      ``i``); scipy's ``pearsonr`` p-value (Student's t with ``n - |k| - 2``
+      degrees of freedom: exact for independent normal draws, the normal limit
+      sqrt(n) r ~ N(0, 1) otherwise), Bonferroni over the 9 lags.
+
+    Args:
+        draw: the draw of ``seed`` (array-like).
+        next_draw: the draw of ``seed + 1``.
+        seed: a non-negative int.
+
+    Returns:
+        ``[seed-adjacent, seed-shift, seed-adjacent-corr]`` TestResults.
+
+    Raises:
+        UsageError: a bad seed.
+    """
+    s = validate.seed(seed, "seed")
+    a, b = np.asarray(draw), np.asarray(next_draw)
+    x = a.astype(np.float64).reshape(-1)
+    y = b.astype(np.float64).reshape(-1)
+    same = _same(a, b)
+    if x.size != y.size or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        detail = (f"draws of seeds {s} and {s + 1} have sizes {x.size:,} and {y.size:,} or "
+                  f"non-finite values: cannot be compared")
+        return [_adjacent(s, same, x, y)] + [
+            TestResult(check, null, math.inf, 0.0, 0, math.nan, (math.nan, math.nan), 0.0, detail)
+            for check, null in (("seed-shift", _SHIFT_NULL), ("seed-adjacent-corr", _ADJ_CORR_NULL))]
+    return [_adjacent(s, same, x, y), _shift(x, y, s), _adjacent_corr(x, y, s)]
+
+
+_SHIFT_NULL = "the draw of seed s + 1 is not a shifted copy of seed s's"
+_ADJ_CORR_NULL = "the draws of seeds s and s + 1 are uncorrelated at lags -4..4"
+
+
+def _adjacent(seed: int, same: bool, x: np.ndarray, y: np.ndarray) -> TestResult:
+    null = "the draws of seeds s and s + 1 differ"
+    if not same:
+        return TestResult("seed-adjacent", null, 0.0, 1.0, 2, 0.0, (0.0, 0.0), 0.0,
+                          f"seeds {seed} and {seed + 1} gave different draws")
+    return TestResult("seed-adjacent", null, 1.0, 0.0, 2, 1.0, (1.0, 1.0), 0.0,
+                      f"seeds {seed} and {seed + 1} gave identical draws ({x.size:,} values): "
+                      f"the sampler ignores the seed's low bit")
+
+
+def _longest_true_run(eq: np.ndarray) -> tuple[int, int]:
+    """(length, start) of the longest run of True in ``eq`` ((0, 0) if none)."""
+    if not eq.any():
+        return 0, 0
+    edges = np.diff(np.concatenate(([0], eq.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    return int(ends[k] - starts[k]), int(starts[k])
+
+
+def _runs_at_small_lags(x: np.ndarray, y: np.ndarray, lags: int) -> tuple[int, int, int]:
+    """(length, lag, start in x) of the longest run of equal values at the lags -lags..lags."""
+    n, best = x.size, (0, 0, 0)
+    for k in range(-lags, lags + 1):
+        eq = x[:n - k] == y[k:] if k >= 0 else x[-k:] == y[:n + k]
+        length, start = _longest_true_run(eq)
+        if length > best[0]:
+            best = (length, k, start if k >= 0 else start - k)
+    return best
+
+
+def _runs_at_all_lags(x: np.ndarray, y: np.ndarray, light: np.ndarray, lo: np.ndarray,
+                      order: np.ndarray, counts: np.ndarray) -> tuple[int, int, int]:
+    """(length, lag, start in x) of the longest run of equal values of x that are light (occur
+    at most SHIFT_LIGHT times in y), at any lag: every matching pair (i, j), sorted by lag then i."""
+    n = x.size
+    i_light = np.flatnonzero(light)
+    if i_light.size == 0:
+        return 0, 0, 0
+    cnt = counts[i_light]
+    i_rep = np.repeat(i_light, cnt)
+    first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+    j = order[np.repeat(lo[i_light], cnt) + np.arange(i_rep.size) - first]
+    lag = j - i_rep
+    key = np.sort((lag + n) * (n + 1) + i_rep)  # (lag, i) in order; n + 1 keeps lags apart
+    breaks = np.flatnonzero(np.diff(key) != 1)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks + 1, [key.size]))
+    k = int(np.argmax(ends - starts))
+    head = int(key[starts[k]])
+    return int(ends[k] - starts[k]), head // (n + 1) - n, head % (n + 1)
+
+
+def _log_window_bound(counts: np.ndarray, n: int, length: int) -> float:
+    """log Σ_j ∏_{t<length} min(1, counts[j + t] / (n - t)) over the starts j (−inf if 0)."""
+    starts = n - length + 1
+    acc = np.zeros(starts)
+    with np.errstate(divide="ignore"):
+        for t in range(length):
+            acc += np.minimum(0.0, np.log(counts[t:t + starts]) - math.log(n - t))
+    top = float(np.max(acc))
+    if top == -math.inf:
+        return -math.inf
+    return top + math.log(float(np.sum(np.exp(acc - top))))
+
+
+def _shift(x: np.ndarray, y: np.ndarray, seed: int) -> TestResult:
+    n = x.size
+    order = np.argsort(y, kind="stable")
+    ys = y[order]
+    lo = np.searchsorted(ys, x, "left")
+    counts = np.searchsorted(ys, x, "right") - lo  # how often each value of x occurs in y
+    light = (counts > 0) & (counts <= SHIFT_LIGHT)
+    small = min(SHIFT_SMALL_LAGS, n - 1)
+    run, lag, start = max(_runs_at_small_lags(x, y, small),
+                          _runs_at_all_lags(x, y, light, lo, order, counts))
+    if run == 0:
+        p = 1.0
+    else:
+        length = min(run, SHIFT_RUN_CAP)
+        log_b = np.logaddexp(
+            math.log(2 * small + 1) + _log_window_bound(counts.astype(np.float64), n, length),
+            math.log(2 * n - 1) + _log_window_bound(np.where(light, counts, 0).astype(np.float64),
+                                                    n, length))
+        p = min(1.0, math.exp(log_b)) if log_b < 0 else 1.0
+    where = (f" at lag {lag} (value i + {lag} of seed {seed + 1}'s draw equals value i of seed "
+             f"{seed}'s, from i = {start:,})".replace("+ -", "- ") if run else "")
+    detail = (f"longest run of equal values between the draws of seeds {seed} and {seed + 1}: "
+              f"{run:,} of {n:,}{where}")
+    return TestResult("seed-shift", _SHIFT_NULL, float(run), p, n, float(run),
+                      (float(run), float(run)), 0.0, detail)
+
+
+def _adjacent_corr(x: np.ndarray, y: np.ndarray, seed: int) -> TestResult:
+    n = x.size
+    worst_p, worst_r, worst_lag, tested = 1.0, 0.0, 0, 0
+    for k in range(-ADJACENT_LAGS, ADJACENT_LAGS + 1):
+        a, b = (x[:n - k], y[k:]) if k >= 0 else (x[-k:], y[:n + k])
+        if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+            continue
+        res = stats.pearsonr(a, b)
+        tested += 1
+        if float(res.pvalue) < worst_p or tested == 1:
+            worst_p, worst_r, worst_lag = float(res.pvalue), float(res.statistic), k
+    if tested == 0:
+        return TestResult("seed-adjacent-corr", _ADJ_CORR_NULL, 0.0, 1.0, n, 0.0, (0.0, 0.0), 0.0,
+                          f"not applicable: {n} entries per draw, or a constant draw")
+    p = min(1.0, worst_p * tested)
+    z = worst_r * math.sqrt(n - abs(worst_lag))
+    detail = (f"largest |correlation| between the draws of seeds {seed} and {seed + 1} "
+              f"{fmt(worst_r)} at lag {worst_lag} (sqrt(n) r = {z:.3g}, n = {n:,}, {tested} lags)")
+    return TestResult("seed-adjacent-corr", _ADJ_CORR_NULL, z, p, n, worst_r, (worst_r, worst_r),
+                      0.0, detail)

@@ -33,6 +33,7 @@ ALPHA = 1e-7  # per verdict on a correct sampler: its false-alarm rate
 FAST = {"alpha": ALPHA, "tolerance": 0.2}  # a few thousand values per shape
 SHAPES = [(16, 8), (4, 4, 3), (8, 8)]
 SEED_CHECKS = ["seed-repeat", "seed-distinct", "seed-corr"]
+ADJACENT_CHECKS = ["seed-adjacent", "seed-shift", "seed-adjacent-corr"]
 
 
 # -- the family --------------------------------------------------------------------------------
@@ -77,14 +78,18 @@ def test_a_correct_sampler_passes_and_its_report_agrees_with_its_plan() -> None:
         assert shape_plan.planned == planned.values and shape_plan.draws == planned.calls
         assert shape_plan.n == planned.calls * math.prod(planned.shape)
         # the results of each shape carry its first draw's seed, in the plan's order
-        at_shape = [r for r in report.results[:-3] if r.shape == planned.shape]
+        at_shape = [r for r in report.results[:-6] if r.shape == planned.shape]
         assert at_shape and {r.seed for r in at_shape} == {planned.seeds[0]}
     assert report.n == sum(s.n for s in report.shapes)
-    # the seed check comes last, at the smallest shape, with its own first seed
-    tail = report.results[-3:]
+    # the seed check comes last: at the smallest shape, with its own first seed; then its
+    # adjacent seeds b, b + 1 at the largest shape (none has 100,000 entries), b even
+    tail, adjacent = report.results[-6:-3], report.results[-3:]
     assert [r.check for r in tail] == SEED_CHECKS
     assert {(r.shape, r.seed) for r in tail} == {((4, 4, 3), plan.seed_check.seeds[0])}
-    assert [r.check for r in report.results[:-3]].count("mean") == len(SHAPES)
+    base = plan.seed_check.seeds[0] - plan.seed_check.seeds[0] % 2
+    assert [r.check for r in adjacent] == ADJACENT_CHECKS
+    assert {(r.shape, r.seed) for r in adjacent} == {((16, 8), base)}
+    assert [r.check for r in report.results[:-6]].count("mean") == len(SHAPES)
 
 
 @pytest.mark.false_alarm(
