@@ -196,7 +196,7 @@ def precision_bits(arr: np.ndarray) -> int:
 
     >>> precision_bits(np.ones(3, dtype=np.float16))
     11
-    >>> precision_bits(np.array([1.5, -0.25, 0.0078125], dtype=np.float32))  # bfloat16-representable
+    >>> precision_bits(np.array([1.0078125, -0.25], dtype=np.float32))  # 1 + 2^-7: bfloat16
     8
     """
     return precision_of(arr).bits
