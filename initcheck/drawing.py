@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .precision import FORMATS, as_floats, untestable
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "SEED_CHECK_VALUES",
@@ -121,6 +123,10 @@ class Drawer:
     def draw(self, shape: tuple[int, ...], seed: int) -> np.ndarray:
         """One validated draw: a real floating array of ``shape`` with finite values.
 
+        ml_dtypes' bfloat16 and float8 arrays come back as they are (their format is the
+        precision they are tested at; :func:`initcheck.precision.as_floats` converts them);
+        formats no law can be tested at (float8_e8m0fnu, float4, float6) are a ``dtype`` fault.
+
         Raises:
             SamplerFault: the sampler misbehaved.
         """
@@ -154,7 +160,10 @@ class Drawer:
             raise SamplerFault("dtype", shape, seed, f"the sampler returned integers (dtype {arr.dtype}), not floats")
         if arr.dtype.kind == "c":
             raise SamplerFault("dtype", shape, seed, f"the sampler returned complex numbers (dtype {arr.dtype})")
-        if arr.dtype.kind != "f":
+        why = untestable(arr.dtype)
+        if why is not None:
+            raise SamplerFault("dtype", shape, seed, f"the sampler returned {arr.dtype} values, which {why}")
+        if arr.dtype.kind != "f" and arr.dtype.name not in FORMATS:
             raise SamplerFault(
                 "returns",
                 shape,
@@ -163,7 +172,7 @@ class Drawer:
             )
         if arr.shape != shape:
             raise SamplerFault("shape", shape, seed, f"the sampler returned shape {arr.shape}, not {shape}")
-        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        bad = int(arr.size - np.count_nonzero(np.isfinite(as_floats(arr))))
         if bad:
             raise SamplerFault("finite", shape, seed, f"{bad:,} of {arr.size:,} values are NaN or infinite")
         # a weak reference and a fingerprint, not a copy: memory stays at one draw

@@ -241,6 +241,14 @@ EXCLUDED: tuple[Excluded, ...] = (
         "aliases: the same objects as glorot_uniform, glorot_normal, he_uniform, he_normal",
     ),
     Excluded(
+        "every initializer in bfloat16 or float8 (dtype=jnp.bfloat16, float8_e4m3fn, float8_e5m2)",
+        _J + "normal",
+        "does not keep its law below float32 (jax 0.10.2, CPU): jax.random draws its uniform bits at the "
+        "dtype's own precision, so normal(0.02) in bfloat16 has a mean 9 standard errors below 0 and "
+        "kurtosis 2.91, and in float8_e4m3fn 8 distinct values with std 0.0179 (variance ratio 0.80); "
+        "glorot_uniform and he_normal likewise (mean, KS, AD findings)",
+    ),
+    Excluded(
         "delta_orthogonal",
         _J + "delta_orthogonal",
         "an orthogonal matrix at the kernel's centre and zeros elsewhere: not iid, no law of the grammar",

@@ -82,13 +82,22 @@ def _format(
 
 def coincidence_moments(law: Any, frac_bits: int, min_exponent: int) -> tuple[float, float]:
     """``(p2, p3) ≈ (∫ f² ulp, ∫ f³ ulp²)`` for a grid with ``ulp(t) = 2^(e - frac_bits)``,
-    e = max(floor(log2 |t|), min_exponent), by 40-point Gauss–Legendre per binade."""
+    e = max(floor(log2 |t|), min_exponent), by 40-point Gauss–Legendre per binade; for grids
+    of at most 10 fraction bits (float16, bfloat16, float8) exactly, ``(sum P², sum P³)`` over
+    the cells the law's values round to."""
     low, high = (float(b) for b in law.support())
     low = max(low, float(law.ppf(_TAIL)))
     high = min(high, float(law.isf(_TAIL)))
     top = max(abs(low), abs(high))
     if not top > 0:
         return 0.0, 0.0
+    if frac_bits <= 10:
+        from initcheck.precision import Precision, grid
+
+        g = grid(Precision("grid", frac_bits + 1, min_exponent, 2.0 * top))
+        g = np.concatenate([-g[:0:-1], g])
+        mass = np.diff(np.asarray(law.cdf(np.concatenate([[-np.inf], (g[1:] + g[:-1]) / 2.0, [np.inf]]))))
+        return float(np.sum(mass**2)), float(np.sum(mass**3))
     e_top = math.frexp(top)[1]  # top < 2^e_top
     exps = np.arange(min_exponent, e_top + 1)
     starts = np.ldexp(1.0, exps[:-1])

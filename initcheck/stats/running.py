@@ -86,6 +86,19 @@ class RunningMoments:
         copy.min, copy.max = float(low), float(high)
         return copy
 
+    def less(self, second: float, fourth: float) -> RunningMoments:
+        """A copy whose mean square and mean fourth power about the center are lower by
+        ``second`` and ``fourth`` (what rounding added, say: see
+        :func:`initcheck.precision.rounding_excess`); n, the sum and the extremes are kept.
+
+        >>> RunningMoments.of([-1.0, 1.0]).less(0.5, 0.25).moment_about(0.0, 2)
+        0.5
+        """
+        copy = RunningMoments(self.center).merge(self)
+        copy._sums[1] -= float(second) * self.n
+        copy._sums[3] -= float(fourth) * self.n
+        return copy
+
     def merge(self, other: RunningMoments) -> RunningMoments:
         """Add another accumulator with the same center. Returns self."""
         if other.center != self.center:

@@ -46,7 +46,8 @@ def test_each_precision_is_told_apart(seed: int) -> None:
 
 def test_edge_cases_of_detection() -> None:
     assert precision_bits(np.zeros(0, dtype=np.float32)) == 24  # no values: the dtype's precision
-    assert precision_bits(np.array([1.5, -0.25, 0.0], dtype=np.float32)) == 8
+    assert precision_bits(np.array([1.0078125, -0.25, 0.0], dtype=np.float32)) == 8  # 1 + 2^-7: bfloat16
+    assert precision_bits(np.array([1.5, -0.25, 0.0], dtype=np.float32)) == 3  # fits float8_e5m2
     assert precision_bits(np.array([1.5, -0.25], dtype=np.float64)) == 53  # float64 is taken as is
 
 

@@ -34,7 +34,7 @@ init = torch.nn.init
 @pytest.mark.parametrize("row", conformance("torch"), ids=lambda r: r.name)
 def test_conformance_row_adapts_and_draws(row):
     a = adapt(load_target(row.target), **row.kwargs)
-    assert (a.layout, a.framework, a.dtype_name) == ("torch", "torch", "float32")
+    assert (a.layout, a.framework, a.dtype_name) == ("torch", "torch", row.kwargs.get("dtype", "float32"))
     for shape in row.shapes or (row_shape(row, "torch"),):
         x = a(shape, 11)
         assert isinstance(x, np.ndarray) and x.shape == shape and x.dtype == np.float32
