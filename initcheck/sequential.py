@@ -57,7 +57,7 @@ from scipy import stats as sps
 from . import planning
 from . import stats as st
 from .planning import POWER, PlannedShape
-from .precision import precision_bits, widen
+from .precision import Precision, as_floats, precision_of, rounding_excess, widen
 from .shapetests import EDF_VALUES, STRUCTURE_VALUES, ShapeOutcome, ShapeTests
 from .stats.lawmoments import standardized_moments
 from .stats.sequential import SPRT, Tilt, cut_values, moment_tilts, power
@@ -138,7 +138,8 @@ def _fixed_size_values(share: float, kurtosis_spread: float) -> int:
     return max(need)
 
 
-def _bound_checks(planned: PlannedShape, tolerance: float, bits: int) -> dict[str, tuple[int, float]]:
+def _bound_checks(planned: PlannedShape, tolerance: float,
+                  bits: Precision | int) -> dict[str, tuple[int, float]]:
     """Per one-sided error a bound check catches: (values it needs, power there). Empty if unbounded."""
     law = planned.target.law
     lo, hi = (float(b) for b in law.support())
@@ -168,8 +169,9 @@ def _bound_checks(planned: PlannedShape, tolerance: float, bits: int) -> dict[st
     return out
 
 
-def plan_sequential(planned: PlannedShape, bits: int = 53) -> SequentialPlan:
-    """The sequential plan of an iid shape, for draws of ``bits`` significand bits."""
+def plan_sequential(planned: PlannedShape, bits: Precision | int = 53) -> SequentialPlan:
+    """The sequential plan of an iid shape, for draws at precision ``bits`` (a format or its
+    significand bits)."""
     size = math.prod(planned.shape)
     prefix = _prefix_values(planned)
     tolerance = planned.tolerance
@@ -180,7 +182,8 @@ def plan_sequential(planned: PlannedShape, bits: int = 53) -> SequentialPlan:
         tolerance = min(0.5, tolerance * 1.25)  # a tiny shape: the smallest error it can afford
 
 
-def _plan_at(planned: PlannedShape, tolerance: float, bits: int, prefix: int, size: int) -> SequentialPlan:
+def _plan_at(planned: PlannedShape, tolerance: float, bits: Precision | int, prefix: int,
+             size: int) -> SequentialPlan:
     tilts = moment_tilts(planned.target.law, tolerance)
     a = planned.share / 2
     log_reject = math.log(1 / a)
@@ -208,13 +211,13 @@ class _Tail:
         self.support: st.TestResult | None = None
 
     def add(self, a: np.ndarray, low: float, high: float) -> None:
-        flat = a.reshape(-1)
+        flat = as_floats(a).reshape(-1)
         d = flat.astype(np.float64, copy=False) - self.mu if self.mu else flat.astype(np.float64, copy=False)
         self.n += d.size
         self.s1 += float(d.sum())
         self.s2 += float(np.dot(d, d))
         if math.isfinite(low) and (float(flat.min()) < low or float(flat.max()) > high):
-            r = st.support_test(a, low, high)
+            r = st.support_test(flat, low, high)
             if self.support is None or r.pvalue < self.support.pvalue:
                 self.support = r
 
@@ -250,13 +253,16 @@ class SequentialDesign:
         edf = _edf_values(planned.share)
         tests = ShapeTests(planned.target, planned.layout, planned.seeds[0], edf_values=edf)
         first = next(draws)
-        bits = precision_bits(first)
-        plan = plan_sequential(planned, bits)
+        precision = precision_of(first)
+        plan = plan_sequential(planned, precision)
+        # rounding to a coarse format changes the mean square a little (exactly, from the law)
+        excess = rounding_excess(law, precision)[0] if precision.bits <= 11 else 0.0
         rest = chain([first], draws)
         sprts = {k: SPRT(plan.tilts[k], a=planned.share / 2, beta=BETA) for k in SIDES}
         tail = _Tail(mu)
         lo, hi = (float(b) for b in law.support())
-        low, high = widen(lo, hi, bits) if math.isfinite(lo) and math.isfinite(hi) else (-math.inf, math.inf)
+        bounded = math.isfinite(lo) and math.isfinite(hi)
+        low, high = widen(lo, hi, precision) if bounded else (-math.inf, math.inf)
         stop = "cut"
         calls = 0
         for draw in islice(rest, plan.cut_calls):
@@ -273,7 +279,7 @@ class SequentialDesign:
             n = rm.n + tail.n
             s1, s2 = rm.sums[0] + tail.s1, rm.sums[1] + tail.s2
             for k, sprt in sprts.items():
-                sprt.update(s2 / (sd * sd) if k.startswith("variance") else s1 / sd, n)
+                sprt.update((s2 - n * excess) / (sd * sd) if k.startswith("variance") else s1 / sd, n)
             if any(s.decision == "reject" for s in sprts.values()):
                 stop = "decided"
                 break
@@ -283,7 +289,7 @@ class SequentialDesign:
         rm = tests.moments
         assert rm is not None
         n = rm.n + tail.n
-        moments = _moment_results(planned, sprts, n, rm.sums[0] + tail.s1, rm.sums[1] + tail.s2)
+        moments = _moment_results(planned, sprts, n, rm.sums[0] + tail.s1, rm.sums[1] + tail.s2 - n * excess)
         fixed = [r for r in tests.results() if r.check not in ("mean", "variance")]
         if tail.support is not None and tail.support.pvalue == 0.0:
             fixed = [tail.support if r.check == "support" else r for r in fixed]
