@@ -233,3 +233,19 @@ def test_adjacent_draws_of_different_sizes_cannot_be_independent_draws_of_one_sh
         1.0, 0.0, 0.0]
     with pytest.raises(UsageError, match=r"seed=-1"):
         adjacent_seed_test(good((4,), 1), good((4,), 2), -1)
+
+
+@pytest.mark.false_alarm(0, reason="exact: two computations of one formula")
+@given(n=st.integers(5, 5000), rho=st.floats(-0.9, 0.9), seed=st.integers(0, 2**32 - 1))
+def test_the_adjacent_correlation_is_scipys_pearson_test(n: int, rho: float, seed: int) -> None:
+    from scipy import stats as sps
+
+    from initcheck.stats.seeds import _pearson
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = rho * a + math.sqrt(1 - rho * rho) * rng.normal(size=n)
+    r, p = _pearson(a, b)
+    ref = sps.pearsonr(a, b)
+    assert r == pytest.approx(float(ref.statistic), abs=1e-12)
+    assert p == pytest.approx(float(ref.pvalue), rel=1e-6, abs=1e-300)
