@@ -167,7 +167,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.json:
             bar.enabled = False
         report = check(
-            adapted.sampler,
+            adapted,  # with its ranks: the default shapes it cannot build are left out
             _law_option(args),
             layout=layout,
             shapes=args.shape,
@@ -195,6 +195,8 @@ def _check(args: argparse.Namespace) -> int:
         for p in report.shapes
     ]
     print(table(["shape", "law promised", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
+    if report.left_out_shapes:
+        print(f"{report.left_out()}")
     if report.findings:
         print()
         for sentence in report.sentences():

@@ -223,7 +223,7 @@ def run_conformance(
                 done.append(RowResult(row, "error", None, str(err), time.perf_counter() - start, None, seed,
                                       share, tolerance))
                 continue
-            report = check(adapted.sampler, row.law, layout=adapted.layout, shapes=row.shapes, seed=seed,
+            report = check(adapted, row.law, layout=adapted.layout, shapes=row.shapes, seed=seed,
                            alpha=share, tolerance=tolerance, target=row.target)
             status = "conforms" if report.passed else "does not conform"
             done.append(RowResult(row, status, report, None, time.perf_counter() - start, adapted.layout, seed,
