@@ -195,8 +195,6 @@ def _check(args: argparse.Namespace) -> int:
         for p in report.shapes
     ]
     print(table(["shape", "law promised", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
-    if report.left_out_shapes:
-        print(f"{report.left_out()}")
     if report.findings:
         print()
         for sentence in report.sentences():

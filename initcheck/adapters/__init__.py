@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from initcheck import validate
 from initcheck.adapters._common import (
     PLAIN,
     Adapted,
@@ -65,7 +66,6 @@ from initcheck.adapters._common import (
     parse_options,
     qualified_name,
 )
-from initcheck import validate
 from initcheck.errors import FrameworkNotInstalled, UsageError, expected
 
 __all__ = [

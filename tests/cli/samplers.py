@@ -39,3 +39,18 @@ def slow(shape, seed):
         open(mark, "w").close()  # tells the test that drawing has started
     time.sleep(0.05)
     return xavier_uniform_sampler(shape, seed)
+
+
+def dense_only(shape, seed):
+    """N(0, 0.05^2) that, like a dense layer, builds (out, in) weights only: it declares so."""
+    if len(shape) != 2:
+        raise ValueError(f"dense_only builds 2-D weights only, not {shape}")
+    return np.random.default_rng(seed).normal(0.0, 0.05, shape)
+
+
+dense_only.ranks = (2,)
+
+
+def dense_only_undeclared(shape, seed):
+    """dense_only without the declaration: the default shapes of other ranks make it raise."""
+    return dense_only(shape, seed)
