@@ -13,7 +13,7 @@ Ranks. A sampler that can build weights of some ranks only (``torch.nn.Linear``:
 2; ``Conv2d``: 4) declares them (``sampler.ranks``, read by
 :func:`initcheck.check`; an :class:`~initcheck.adapters.Adapted` carries the
 adapter's). The default shapes are then filtered to those ranks, in their
-order, and the plan records the ones left out (:attr:`VerdictPlan.left_out`);
+order, and the plan records the ones left out (``VerdictPlan.left_out``);
 shapes the caller gave are never filtered: one of another rank is a usage
 error. The Bonferroni share below counts the shapes planned, so a verdict on
 fewer shapes keeps its false-alarm bound (and its power at each shape).

@@ -1,4 +1,4 @@
-"""Checks of user-supplied values, written once: seeds, counts, probabilities, numbers, shapes.
+"""Checks of user-supplied values, written once: seeds, counts, probabilities, numbers, shapes, ranks.
 
 Each returns the value in its canonical type or raises a :class:`~initcheck.errors.UsageError`
 whose one-line message names the value and what was expected:

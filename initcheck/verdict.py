@@ -22,7 +22,7 @@ attribute ``ranks`` (an iterable of ints; missing or None: any rank)::
 An adapted framework initializer (:class:`~initcheck.adapters.Adapted`) carries
 its adapter's: ``torch.nn.Linear`` 2, ``Conv2d`` 4, a bias 1. The default
 shapes are then filtered to those ranks (the report names the ones left out,
-:attr:`Report.left_out_shapes`); a shape given explicitly of another rank is a
+``Report.left_out_shapes``); a shape given explicitly of another rank is a
 :class:`~initcheck.errors.UsageError`. The verdict's Bonferroni share counts the
 shapes kept, so its false-alarm bound and its power per shape are unchanged.
 """
