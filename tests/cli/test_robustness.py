@@ -112,12 +112,11 @@ def test_jobs_at_the_command_line_is_a_one_line_usage_error(capsys, value):
 
 
 @pytest.mark.parametrize("whole_group", [True, False], ids=["terminal-ctrl-c", "sigint-to-the-parent"])
-def test_ctrl_c_during_jobs_ends_the_workers_with_one_line(tmp_path, whole_group):
+def test_ctrl_c_during_jobs_ends_the_workers_with_one_line(tmp_path, whole_group, start):
     pids = tmp_path / "pids"
     pids.mkdir()
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_ROWS": "slow", "INITCHECK_TEST_PIDS": str(pids)}
-    proc = subprocess.Popen([*FAKE, "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)  # its own process group, as a terminal's job
+    proc = start([*FAKE, "--jobs", "2"], env)
     deadline = time.monotonic() + 60
     while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:  # both workers are drawing
         time.sleep(0.05)
@@ -141,13 +140,12 @@ def test_ctrl_c_during_jobs_ends_the_workers_with_one_line(tmp_path, whole_group
 
 
 @pytest.mark.false_alarm(0, reason="a zeros row: exact checks only")
-def test_ctrl_c_reaching_an_idle_worker_prints_nothing_from_it(tmp_path):
+def test_ctrl_c_reaching_an_idle_worker_prints_nothing_from_it(tmp_path, start):
     pids = tmp_path / "pids"
     pids.mkdir()
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_ROWS": "quick-and-slow",
            "INITCHECK_TEST_PIDS": str(pids)}
-    proc = subprocess.Popen([*FAKE, "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
+    proc = start([*FAKE, "--jobs", "2"], env)
     deadline = time.monotonic() + 60
     while not list(pids.iterdir()) and time.monotonic() < deadline:  # the slow row is drawing
         time.sleep(0.05)
@@ -159,9 +157,29 @@ def test_ctrl_c_reaching_an_idle_worker_prints_nothing_from_it(tmp_path):
     assert "zeros" in out
 
 
+@pytest.fixture
+def start():
+    """``start(argv, env)``: a process in its own group (as a terminal's job); any still running at
+    the test's end is killed with its workers."""
+    started = []
+
+    def run(argv, env):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                start_new_session=True)
+        started.append(proc)
+        return proc
+
+    yield run
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     return True
+
