@@ -37,6 +37,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _jobs_type(text: str) -> int:
+    """An argparse type: a positive number of worker processes, or a one-line error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"jobs={text!r}: expected a positive integer (worker processes)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs)."""
     parser = _Parser(
@@ -135,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     SEED.add_to(m.add_argument, help="seed of every draw")
     ALPHA.add_to(m.add_argument, help="false-alarm probability of the whole matrix")
     TOLERANCE.add_to(m.add_argument)
+    m.add_argument(
+        "--jobs",
+        type=_jobs_type,
+        default=1,
+        metavar="N",
+        help="run the rows in N worker processes (default 1: in this process); the matrix is the same",
+    )
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     from .propagation.command import add_parser as add_propagate
@@ -176,7 +194,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.json:
             bar.enabled = False
         report = check(
-            adapted.sampler,
+            adapted,  # with its ranks: the default shapes it cannot build are left out
             _law_option(args),
             layout=layout,
             shapes=args.shape,
@@ -237,6 +255,7 @@ def _conformance(args: argparse.Namespace) -> int:
             tolerance=args.tolerance,
             progress=bar.step,
             advance=bar.advance,
+            jobs=args.jobs,
         )
     if args.json:
         print(json.dumps(jsonable(matrix.to_dict()), indent=2))

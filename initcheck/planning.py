@@ -10,6 +10,15 @@ call; and for the seed check, the smallest shape and its seeds, and the shape
 and the even seed ``b`` at which it draws the adjacent seeds ``b`` and ``b + 1``.
 The same arguments give the same plan.
 
+Ranks. A sampler that can build weights of some ranks only (``torch.nn.Linear``:
+2; ``Conv2d``: 4) declares them (``sampler.ranks``, read by
+:func:`initcheck.check`; an :class:`~initcheck.adapters.Adapted` carries the
+adapter's). The default shapes are then filtered to those ranks, in their
+order, and the plan records the ones left out (``VerdictPlan.left_out``);
+shapes the caller gave are never filtered: one of another rank is a usage
+error. The Bonferroni share below counts the shapes planned, so a verdict on
+fewer shapes keeps its false-alarm bound (and its power at each shape).
+
 Values per shape, for an iid law of kurtosis κ at share s and tolerance t::
 
     n = max(plan_variance_n(t, s, POWER, kurtosis=κ), plan_mean_n(t, s, POWER))
@@ -145,6 +154,8 @@ class VerdictPlan:
     shapes: tuple[PlannedShape, ...]
     seed_check: SeedCheckPlan
     default_shapes: bool = True  # the verdict's default shapes, not ones the caller gave
+    ranks: tuple[int, ...] | None = None  # the ranks the sampler declared it builds (None: any)
+    left_out: tuple[tuple[int, ...], ...] = ()  # default shapes of other ranks, not planned
 
     @property
     def kind(self) -> Literal["constant", "iid", "orthogonal"]:
@@ -153,18 +164,23 @@ class VerdictPlan:
 
 
 def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | None, seed: int,
-                 alpha: float, tolerance: float) -> VerdictPlan:
+                 alpha: float, tolerance: float, ranks: object = None) -> VerdictPlan:
     """Check the verdict's arguments and plan it.
 
+    ``ranks``: the ranks the sampler can build (None: any); the default shapes are
+    filtered to them, and a given shape of another rank is refused.
+
     Raises:
-        UsageError: a bad layout, alpha, tolerance, seed or shape, no shapes, a shape one
+        UsageError: a bad layout, alpha, tolerance, seed, ranks or shape, no shapes, a given
+            shape of a rank not in ``ranks``, no default shape of those ranks, a shape one
             draw of which would not fit in memory, or a law that cannot hold at a shape.
     """
     validate_layout(layout)
     alpha = validate.probability("alpha", alpha)
     tolerance = validate.probability("tolerance", tolerance, 0.5)
     seed = validate.seed(seed)
-    shape_list = _shapes(law, layout, shapes)
+    rank_set = validate.ranks(ranks)
+    shape_list, left_out = _shapes(law, layout, shapes, rank_set)
     for s in shape_list:
         _check_fits(s)
     targets = [target_law(law, s, layout) for s in shape_list]
@@ -175,7 +191,8 @@ def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | Non
     adjacent = None if targets[0].kind == "constant" else adjacent_shape(shape_list)
     seed_check = SeedCheckPlan(smallest, distinct_seeds(seed, len(shape_list), SEED_CHECK_DRAWS),
                                adjacent)
-    return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check, shapes is None)
+    return VerdictPlan(law, layout, seed, alpha, tolerance, planned, seed_check, shapes is None,
+                       rank_set, left_out)
 
 
 def plan_shape(index: int, shape: tuple[int, ...], layout: str, target: TargetLaw, *,
@@ -251,15 +268,33 @@ def draw_seeds(seed: int, index: int, count: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence([seed, index]).generate_state(count)]
 
 
-def _shapes(law: Law, layout: str, shapes: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
-    """The shapes to draw: as given (checked), or the defaults read in ``layout``."""
+def _shapes(law: Law, layout: str, shapes: Sequence[Sequence[int]] | None,
+            ranks: tuple[int, ...] | None) -> tuple[list[tuple[int, ...]], tuple[tuple[int, ...], ...]]:
+    """The shapes to draw, and the default shapes left out: the given shapes (checked, each of a
+    rank in ``ranks``), or the defaults read in ``layout`` and filtered to ``ranks``."""
     if shapes is None:
         defaults = DEFAULT_ORTHOGONAL_SHAPES if law.name == "orthogonal" else DEFAULT_SHAPES
-        return [from_torch(s, layout) for s in defaults]
+        read = [from_torch(s, layout) for s in defaults]
+        kept = [s for s in read if ranks is None or len(s) in ranks]
+        if not kept:
+            have = sorted({len(s) for s in read})
+            raise expected("ranks", ranks, f"a rank some default shape has ({_ranks_text(have)}): "
+                           "the sampler builds none of them; give its shapes (shapes= or --shape)")
+        return kept, tuple(s for s in read if s not in kept)
     shape_list = [validate.shape(tuple(s)) for s in shapes]
     if not shape_list:
         raise expected("shapes", shapes, "at least one shape")
-    return shape_list
+    for s in shape_list:
+        if ranks is not None and len(s) not in ranks:
+            raise expected("shape", s, f"a shape the sampler can build: of rank {_ranks_text(ranks)} "
+                           f"(this one has rank {len(s)})")
+    return shape_list, ()
+
+
+def _ranks_text(ranks: Sequence[int]) -> str:
+    """``2`` or ``2, 3 or 4``."""
+    words = [str(r) for r in sorted(ranks)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _memory_bytes() -> int:

@@ -1,4 +1,4 @@
-"""Checks of user-supplied values, written once: seeds, counts, probabilities, numbers, shapes.
+"""Checks of user-supplied values, written once: seeds, counts, probabilities, numbers, shapes, ranks.
 
 Each returns the value in its canonical type or raises a :class:`~initcheck.errors.UsageError`
 whose one-line message names the value and what was expected:
@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import expected
 
-__all__ = ["count", "finite", "probability", "seed", "shape"]
+__all__ = ["count", "finite", "probability", "ranks", "seed", "shape"]
 
 
 def _is_integer(value: Any) -> bool:
@@ -80,3 +80,19 @@ def shape(value: Any, name: str = "shape") -> tuple[int, ...]:
     if any(d <= 0 for d in dims):
         raise expected(name, dims, "positive integer dimensions")
     return dims
+
+
+def ranks(value: Any, name: str = "ranks") -> tuple[int, ...] | None:
+    """The ranks a sampler can build: None (any), or non-negative integers, as a sorted tuple.
+
+    >>> ranks({4, 2}), ranks(None)
+    ((2, 4), None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise expected(name, value, "None or ranks (non-negative integers) such as (2,) or {2, 4}")
+    items = tuple(value)
+    if not items or not all(_is_integer(r) and r >= 0 for r in items):
+        raise expected(name, value, "None or one or more ranks (non-negative integers) such as (2,) or {2, 4}")
+    return tuple(sorted({int(r) for r in items}))

@@ -12,6 +12,19 @@ calls for. All p-values of the verdict form one family, corrected by Holm at
     plan (planning.py)  ->  draws (drawing.py: the only code that calls the sampler)
         -> each shape's results (a design, designs.py)  ->  seed dependence (stats)
         -> one Holm family (correct_family)  ->  the Report
+
+Ranks. A sampler that builds weights of some ranks only says so with an
+attribute ``ranks`` (an iterable of ints; missing or None: any rank)::
+
+    def dense_only(shape, seed): ...      # builds (out, in) weights only
+    dense_only.ranks = (2,)
+
+An adapted framework initializer (:class:`~initcheck.adapters.Adapted`) carries
+its adapter's: ``torch.nn.Linear`` 2, ``Conv2d`` 4, a bias 1. The default
+shapes are then filtered to those ranks (the report names the ones left out,
+``Report.left_out_shapes``); a shape given explicitly of another rank is a
+:class:`~initcheck.errors.UsageError`. The verdict's Bonferroni share counts the
+shapes kept, so its false-alarm bound and its power per shape are unchanged.
 """
 
 from __future__ import annotations
@@ -143,6 +156,8 @@ class Report:
         requested_shapes: the shapes the caller asked for (None: the default shapes).
         design: how each shape was tested (``sequential`` or ``fixed``).
         stopped: the shape at which an exact violation stopped the verdict (None: every shape drawn).
+        ranks: the ranks the sampler declared it can build (None: any; see the module docstring).
+        left_out_shapes: the default shapes left out because the sampler cannot build their rank.
     """
 
     law: str
@@ -159,6 +174,8 @@ class Report:
     requested_shapes: tuple[tuple[int, ...], ...] | None = None
     design: str = DEFAULT_DESIGN
     stopped: tuple[int, ...] | None = None
+    ranks: tuple[int, ...] | None = None
+    left_out_shapes: tuple[tuple[int, ...], ...] = ()
 
     @property
     def reproducer(self) -> str:
@@ -192,14 +209,24 @@ class Report:
         ]
 
     def summary(self) -> str:
-        """One line: conforms or not, with the numbers."""
+        """One line: conforms or not, with the numbers (and the default shapes left out, if any)."""
         verdict = "conforms" if self.passed else f"does NOT conform ({len(self.findings)} finding(s))"
         stopped = "" if self.stopped is None else (
             f" (stopped at shape {'x'.join(map(str, self.stopped))}: an exact check failed)")
+        left_out = f"; {self.left_out()}" if self.left_out_shapes else ""
         return (
             f"{verdict} to {self.law}: {len(self.results)} tests over {len(self.shapes)} shapes{stopped}, "
             f"{self.n:,} values, family-wise α = {self.alpha:g}, tolerance {self.tolerance:g}, seed {self.seed}"
+            f"{left_out}"
         )
+
+    def left_out(self) -> str:
+        """Which default shapes were left out and why, in words (``""`` if none was)."""
+        if not self.left_out_shapes:
+            return ""
+        ranks = " or ".join(map(str, self.ranks or ()))
+        shapes = ", ".join("x".join(map(str, s)) for s in self.left_out_shapes)
+        return f"default shapes left out, as the sampler builds rank {ranks} only: {shapes}"
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready data (what ``initcheck check --json`` prints)."""
@@ -218,6 +245,8 @@ class Report:
             "stopped": None if self.stopped is None else list(self.stopped),
             "findings": [f.to_dict() for f in self.findings],
             "shapes": [s.to_dict() for s in self.shapes],
+            "ranks": None if self.ranks is None else list(self.ranks),
+            "left_out_shapes": [list(s) for s in self.left_out_shapes],
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -251,10 +280,12 @@ def check(
     False
 
     Args:
-        sampler: ``sampler(shape, seed) -> array-like`` (see DESIGN.md).
+        sampler: ``sampler(shape, seed) -> array-like`` (see DESIGN.md); its attribute
+            ``ranks``, if set, names the ranks it can build (see the module docstring).
         law: a law of the grammar (:mod:`initcheck.laws`), as text or parsed.
         layout: how fans are read from shapes (``torch``, ``keras``, ...).
-        shapes: shapes to draw (default :data:`DEFAULT_SHAPES`, in ``layout``).
+        shapes: shapes to draw (default :data:`DEFAULT_SHAPES`, in ``layout``, those of
+            the sampler's ``ranks``).
         seed: the seed every draw derives from; the same seed gives the same report.
         alpha: family-wise false-alarm probability of the whole verdict.
         tolerance: relative variance error (and mean shift in the law's stds) to
@@ -270,15 +301,17 @@ def check(
         The :class:`Report`.
 
     Raises:
-        UsageError: a bad law, layout, shape, seed, alpha, tolerance or design, or a
-            sampler that is not callable. A misbehaving sampler is a finding,
+        UsageError: a bad law, layout, shape, seed, alpha, tolerance or design, a
+            shape of a rank the sampler's ``ranks`` leave out (or no default shape of
+            them), or a sampler that is not callable. A misbehaving sampler is a finding,
             never an exception.
     """
     parsed = _parsed_law(law, claim)
     if not callable(sampler):
         raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
     chosen = design_named(design)
-    plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha, tolerance=tolerance)
+    plan = plan_verdict(parsed, layout=layout, shapes=shapes, seed=seed, alpha=alpha, tolerance=tolerance,
+                        ranks=getattr(sampler, "ranks", None))
     run = _draw_and_test(plan, sampler, timeout, chosen, progress)
     return _report(plan, run, correct_family(run.results, plan.alpha), target, chosen.name)
 
@@ -395,8 +428,10 @@ def _report(plan: VerdictPlan, run: _Run, results: tuple[Result, ...], target: s
         plan.layout,
         target,
         None if plan.default_shapes else tuple(p.shape for p in plan.shapes),
-        design,
-        next((p.shape for p, o in run.tested if o.violation), None),
+        design=design,
+        stopped=next((p.shape for p, o in run.tested if o.violation), None),
+        ranks=plan.ranks,
+        left_out_shapes=plan.left_out,
     )
 
 

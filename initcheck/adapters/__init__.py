@@ -20,6 +20,13 @@ Recognized, with the native layout each gets:
 - ``mxnet`` (layout torch): ``mx.init`` classes and instances.
 - plain (layout torch): any other callable ``sampler(shape, seed)``.
 
+Ranks: an :class:`Adapted` names the ranks of the shapes it can build
+(``Adapted.ranks``: ``torch.nn.Linear`` 2, ``Conv2d`` 4, ``Conv3d`` 5, a
+bias 1; None for an initializer that takes any shape). A plain sampler
+declares its own with an attribute, ``sampler.ranks = (2,)``, which
+:func:`adapt` carries over. :func:`initcheck.check` draws only the default
+shapes of those ranks.
+
 Outside the framework packages, a callable whose first parameter is named
 ``tensor`` is taken for a PyTorch-style in-place initializer (e.g. timm's
 ``trunc_normal_``), and one whose first two are ``key, shape`` (or
@@ -38,6 +45,7 @@ the draw (which also restarts TensorFlow's per-op seed counters).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import inspect
@@ -48,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from initcheck import validate
 from initcheck.adapters._common import (
     PLAIN,
     Adapted,
@@ -352,11 +361,7 @@ def adapt(
     if isinstance(obj, Adapted):
         if kwargs or dtype is not None:
             raise expected("kwargs", kwargs, "none for an already adapted sampler")
-        return (
-            obj
-            if layout is None
-            else Adapted(obj.sampler, layout, obj.framework, obj.name, obj.dtype_name)
-        )
+        return obj if layout is None else dataclasses.replace(obj, layout=layout)
     if inspect.ismodule(obj) or not callable(obj):
         raise UsageError(f"{obj!r} (type {type(obj).__name__}): expected {_WHAT}")
     framework = _which(obj)
@@ -366,9 +371,7 @@ def adapt(
         require(framework, needed_by=f"{qualified_name(obj)} looks like a {framework} initializer")
         adapted = _adapter(framework).adapt(obj, dtype=dtype, **kwargs)
     if layout is not None:
-        adapted = Adapted(
-            adapted.sampler, layout, adapted.framework, adapted.name, adapted.dtype_name
-        )
+        adapted = dataclasses.replace(adapted, layout=layout)
     return adapted
 
 
@@ -398,11 +401,12 @@ def _plain(obj: Any, dtype: Any, kwargs: dict[str, Any]) -> Adapted:
     if dtype is not None:
         raise expected("dtype", dtype, "no dtype for a plain sampler (it draws in its own dtype)")
     name = display_name(qualified_name(obj), kwargs)
+    ranks = validate.ranks(getattr(obj, "ranks", None))  # a plain sampler declares its own
     if not kwargs:
-        return Adapted(obj, "torch", PLAIN, name, None)
+        return Adapted(obj, "torch", PLAIN, name, None, ranks)
     fixed = dict(kwargs)
 
     def sampler(shape: tuple[int, ...], seed: int) -> Any:
         return obj(shape, seed, **fixed)
 
-    return Adapted(sampler, "torch", PLAIN, name, None)
+    return Adapted(sampler, "torch", PLAIN, name, None, ranks)

@@ -53,6 +53,10 @@ class Adapted:
         name: what was adapted, e.g. ``torch.nn.init.xavier_uniform_(gain=2.0)``.
         dtype_name: the dtype the framework draws in (``"float32"`` ...), or
             ``None`` when the adapter does not choose it (plain samplers).
+        ranks: the ranks of the shapes it can build, e.g. ``(2,)`` for
+            ``torch.nn.Linear``'s weight, or ``None`` for any rank.
+            :func:`initcheck.check` reads it (as it reads any sampler's
+            ``ranks`` attribute) and keeps the default shapes of those ranks.
     """
 
     sampler: SamplerFn = field(repr=False)
@@ -60,6 +64,7 @@ class Adapted:
     framework: str
     name: str
     dtype_name: str | None
+    ranks: tuple[int, ...] | None = None
 
     def __call__(self, shape: tuple[int, ...], seed: int) -> Any:
         """Draw one array: ``self.sampler(shape, seed)``."""

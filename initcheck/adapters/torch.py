@@ -23,6 +23,11 @@ Module class (``torch.nn.Linear``, ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d``,
   size 1, so its weight's fan_in is ``F`` and PyTorch draws the bias from
   U(±1/sqrt(F)). From the command line: ``--option param=bias --option fan_in=64``.
 
+A module class builds weights of one rank only, which its :class:`Adapted`
+declares (``ranks``): Linear and Embedding 2, ConvNd and ConvTransposeNd
+``N + 2``, a bias 1. ``check()`` keeps the default shapes of that rank.
+In-place functions take any rank (``ranks`` is None).
+
 Other keyword arguments go to the module's constructor (``groups=2``,
 ``padding_idx=0``). ``dtype`` (``"float64"``, ``"float16"``, ``"bfloat16"`` or a
 ``torch.dtype``; default float32) is the tensor's; bfloat16 is returned as
@@ -252,7 +257,11 @@ def _module(cls: type, tdtype: Any, kwargs: dict[str, Any]) -> Adapted:
         raise
     except (TypeError, ValueError, RuntimeError) as exc:
         raise UsageError(f"{name}: cannot be constructed: {type(exc).__name__}: {exc}") from exc
-    return Adapted(sampler, LAYOUT, "torch", name, _dtype_name(tdtype))
+    if param == "bias":
+        ranks = (1,)
+    else:
+        ranks = (2,) if kind in ("linear", "embedding") else (nk + 2,)
+    return Adapted(sampler, LAYOUT, "torch", name, _dtype_name(tdtype), ranks)
 
 
 # --- conformance table -------------------------------------------------------------------

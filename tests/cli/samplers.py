@@ -37,5 +37,23 @@ def slow(shape, seed):
     mark = os.environ.get("INITCHECK_TEST_MARK")
     if mark and not os.path.exists(mark):
         open(mark, "w").close()  # tells the test that drawing has started
+    pids = os.environ.get("INITCHECK_TEST_PIDS")
+    if pids:
+        open(os.path.join(pids, str(os.getpid())), "w").close()  # tells the test which process draws
     time.sleep(0.05)
     return xavier_uniform_sampler(shape, seed)
+
+
+def dense_only(shape, seed):
+    """N(0, 0.05^2) that, like a dense layer, builds (out, in) weights only: it declares so."""
+    if len(shape) != 2:
+        raise ValueError(f"dense_only builds 2-D weights only, not {shape}")
+    return np.random.default_rng(seed).normal(0.0, 0.05, shape)
+
+
+dense_only.ranks = (2,)
+
+
+def dense_only_undeclared(shape, seed):
+    """dense_only without the declaration: the default shapes of other ranks make it raise."""
+    return dense_only(shape, seed)

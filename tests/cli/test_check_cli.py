@@ -10,6 +10,7 @@ from initcheck.cli import main
 
 GOOD = "tests.cli.samplers:xavier_uniform_sampler"
 BAD = "tests.cli.samplers:too_wide"
+DENSE = "tests.cli.samplers:dense_only"  # declares ranks = (2,)
 
 
 @pytest.mark.false_alarm(1e-6, per="item", reason="one verdict at the default alpha, seed 0")
@@ -63,6 +64,8 @@ def test_laws_lists_every_law(capsys):
     (["check", GOOD], "one of the arguments --law is required"),
     (["check", GOOD, "--law", "zeros", "--kwarg", "gain"], "option='gain': expected key=value"),
     (["check", GOOD, "--law", "zeros", "--shape", "100000x100000x10"], "it needs 745.1 GiB as float64"),
+    (["check", DENSE, "--law", "zeros", "--shape", "8x8", "--shape", "16x8x3x3"],
+     "shape=(16, 8, 3, 3): expected a shape the sampler can build: of rank 2 (this one has rank 4)"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, message):
     assert main(argv) == 2
@@ -81,3 +84,17 @@ def test_misbehaving_sampler_is_exit_1_not_a_crash(capsys):
     assert main(["check", "tests.cli.samplers:raises", "--law", "zeros", "--shape", "4x4"]) == 1
     out = capsys.readouterr().out
     assert "raises: the sampler raised RuntimeError: boom" in out
+
+
+@pytest.mark.false_alarm(1e-6, per="item", reason="one verdict on a correct N(0, 0.05^2) at alpha 1e-6, seed 0; "
+                         "the undeclared sampler raises (det.)")
+def test_default_shapes_a_sampler_cannot_build_are_left_out_and_said_so(capsys):
+    argv = ["--law", "normal(std=0.05)", "--tolerance", "0.2"]
+    assert main(["check", "tests.cli.samplers:dense_only_undeclared", *argv]) == 1  # the false non-conformance
+    capsys.readouterr()
+    assert main(["check", DENSE, *argv]) == 0
+    out = capsys.readouterr().out
+    assert "conforms to normal(mean=0, std=0.05)" in out and "over 4 shapes" in out
+    assert "default shapes left out, as the sampler builds rank 2 only: 32x16x5, 16x8x3x3, 8x4x3x3x3" in out
+    table = out.split("\n\n", 1)[1]
+    assert all(s in table for s in ("96x160", "160x96", "6x4", "300x1200"))

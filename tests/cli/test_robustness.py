@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +15,7 @@ import pytest
 from initcheck import conformance as conf_module
 from initcheck.adapters import ConformanceRow
 from initcheck.cli import main
+from initcheck.render import jsonable
 
 
 def test_a_sampler_that_never_returns_times_out_with_a_finding(capsys):
@@ -62,3 +65,121 @@ def test_ctrl_c_during_conformance_keeps_the_rows_done(monkeypatch, capsys):
     assert all(r.status == "conforms" for r in matrix.rows)
     data = matrix.to_dict()
     assert data["rows_done"] == 2 and data["rows_total"] == 4 and data["interrupted"] is True
+
+
+# --- conformance --jobs: worker processes ------------------------------------------------------
+
+FAKE = [sys.executable, "-m", "tests.cli.fake_matrix", "conformance", "torch"]  # a stand-in table
+
+
+@pytest.mark.false_alarm(2e-7, per="item", assertions=2, reason="two rows conform, each at alpha/5 of the matrix; "
+                         "the other process draws the same values (the same event); the wide row is det.")
+def test_jobs_gives_the_same_matrix_in_the_tables_order(monkeypatch):
+    from tests.cli import fake_matrix
+
+    monkeypatch.setattr(conf_module, "conformance", lambda framework: fake_matrix.rows())
+    monkeypatch.setattr(conf_module, "require", lambda framework, **kwargs: None)
+    names = [r.name for r in fake_matrix.rows()]
+    out = {}
+    for jobs in (1, 2):
+        seen, advanced = [], []
+        matrix = conf_module.run_conformance("torch", tolerance=0.2, jobs=jobs, progress=seen.append,
+                                             advance=functools.partial(advanced.append, 1))
+        assert [r.row.name for r in matrix.rows] == names and not matrix.interrupted
+        assert sorted(seen) == sorted(names) and len(advanced) == len(names)
+        out[jobs] = json.dumps(jsonable(matrix.to_dict()), sort_keys=True)
+    assert out[1] == out[2]
+    statuses = [r["status"] for r in json.loads(out[2])["rows"]]
+    assert statuses == ["conforms", "does not conform", "error", "conforms", "conforms"]
+
+
+@pytest.mark.false_alarm(0, reason="refused before any row runs")
+@pytest.mark.parametrize("jobs", [0, -2, True, 1.5, "2"])
+def test_jobs_must_be_a_positive_integer(jobs):
+    from initcheck.errors import UsageError
+
+    with pytest.raises(UsageError) as err:
+        conf_module.run_conformance("torch", jobs=jobs)
+    assert err.value.name == "jobs"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_at_the_command_line_is_a_one_line_usage_error(capsys, value):
+    assert main(["conformance", "torch", "--jobs", value]) == 2
+    err = capsys.readouterr().err
+    assert err == f"initcheck: error: argument --jobs: jobs={value!r}: expected a positive integer " \
+                  "(worker processes)\n"
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["terminal-ctrl-c", "sigint-to-the-parent"])
+def test_ctrl_c_during_jobs_ends_the_workers_with_one_line(tmp_path, whole_group, start):
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_ROWS": "slow", "INITCHECK_TEST_PIDS": str(pids)}
+    proc = start([*FAKE, "--jobs", "2"], env)
+    deadline = time.monotonic() + 60
+    while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:  # both workers are drawing
+        time.sleep(0.05)
+    workers = [int(p.name) for p in pids.iterdir()]
+    assert len(workers) == 2 and proc.pid not in workers
+    time.sleep(0.2)
+    if whole_group:  # what a terminal's Ctrl-C does: SIGINT to every process of the job
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "initcheck: interrupted after 0 of 4 rows\n"  # one line, no traceback from any process
+    assert "interrupted after 0 of 4 rows" in out
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if _alive(pid)]
+        time.sleep(0.05)
+    assert alive == []  # terminated, not left drawing (their rows take minutes)
+
+
+@pytest.mark.false_alarm(0, reason="a zeros row: exact checks only")
+def test_ctrl_c_reaching_an_idle_worker_prints_nothing_from_it(tmp_path, start):
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_ROWS": "quick-and-slow",
+           "INITCHECK_TEST_PIDS": str(pids)}
+    proc = start([*FAKE, "--jobs", "2"], env)
+    deadline = time.monotonic() + 60
+    while not list(pids.iterdir()) and time.monotonic() < deadline:  # the slow row is drawing
+        time.sleep(0.05)
+    time.sleep(3)  # the zeros row (a few ms) is done: its worker waits for work
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "initcheck: interrupted after 1 of 2 rows\n"  # nothing from the idle worker
+    assert "zeros" in out
+
+
+@pytest.fixture
+def start():
+    """``start(argv, env)``: a process in its own group (as a terminal's job); any still running at
+    the test's end is killed with its workers."""
+    started = []
+
+    def run(argv, env):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                start_new_session=True)
+        started.append(proc)
+        return proc
+
+    yield run
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+

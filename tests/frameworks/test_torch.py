@@ -264,3 +264,78 @@ def test_gain_table_is_pytorchs(nonlinearity, slope):
 
     assert gains.calculate_gain(nonlinearity, slope) == pytest.approx(
         init.calculate_gain(nonlinearity, slope), rel=1e-15)
+
+
+# --- ranks: a module class builds weights of one rank only ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cls", "kw", "ranks"),
+    [
+        (torch.nn.Linear, {}, (2,)),
+        (torch.nn.Embedding, {}, (2,)),
+        (torch.nn.Conv1d, {}, (3,)),
+        (torch.nn.Conv2d, {}, (4,)),
+        (torch.nn.Conv3d, {}, (5,)),
+        (torch.nn.ConvTranspose1d, {}, (3,)),
+        (torch.nn.ConvTranspose2d, {}, (4,)),
+        (torch.nn.ConvTranspose3d, {}, (5,)),
+        (torch.nn.Linear, {"param": "bias", "fan_in": 4}, (1,)),
+        (torch.nn.Conv2d, {"param": "bias", "fan_in": 9}, (1,)),
+        (init.xavier_uniform_, {}, None),  # an in-place function fills any shape
+    ],
+)
+def test_adapters_declare_the_ranks_they_build(cls, kw, ranks):
+    a = adapt(cls, **kw)
+    assert a.ranks == ranks
+    if ranks is not None:  # the declaration is true: it builds a shape of that rank, and not another
+        a((4,) * ranks[0], 0)
+        with pytest.raises(UsageError, match="shape"):
+            a((4,) * (ranks[0] + 1), 0)
+
+
+_HE_SQRT5 = "he_uniform(a=2.2360679775)"  # PyTorch's module default: U(+-1/sqrt(fan_in))
+
+
+@pytest.mark.false_alarm(1e-6, per="item", assertions=2,
+                         reason="two verdicts (Linear, Conv2d) at the default alpha, seed 0")
+def test_module_defaults_conform_at_the_default_shapes_they_can_build():
+    from initcheck import check
+    from initcheck.planning import DEFAULT_SHAPES
+
+    for cls, rank in ((torch.nn.Linear, 2), (torch.nn.Conv2d, 4)):
+        report = check(adapt(cls), _HE_SQRT5, target=f"torch.nn:{cls.__name__}")
+        assert report.passed, report.sentences()
+        assert [p.shape for p in report.shapes] == [s for s in DEFAULT_SHAPES if len(s) == rank]
+        assert report.left_out_shapes == tuple(s for s in DEFAULT_SHAPES if len(s) != rank)
+        assert "left out" in report.summary() and "--shape" not in report.reproducer
+
+
+@pytest.mark.false_alarm(0, reason="the sampler is never called: a usage error before drawing")
+def test_a_given_shape_a_module_cannot_build_is_a_usage_error(capsys):
+    from initcheck.cli import main
+
+    assert main(["check", "torch.nn:Linear", "--law", _HE_SQRT5, "--shape", "64x32", "--shape", "16x8x3x3"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("initcheck: error: shape=(16, 8, 3, 3): expected a shape the sampler can build: of rank 2 "
+                   "(this one has rank 4)\n")
+    assert main(["check", "torch.nn:Linear", "--law", "uniform(a=0.125)", "--kwarg", "param=bias",
+                 "--kwarg", "fan_in=64"]) == 2  # a bias (rank 1): no default shape is left
+    assert "ranks=(1,)" in capsys.readouterr().err
+
+
+@pytest.mark.false_alarm(3.4e-7, per="item", assertions=2, reason="two statistical rows conform, each at alpha/3 of "
+                         "the matrix; the workers draw the same values (the same event); zeros_ is exact")
+def test_conformance_in_worker_processes_gives_the_same_matrix(monkeypatch):
+    import json
+
+    from initcheck import conformance as conf_module
+    from initcheck.render import jsonable
+
+    wanted = ("zeros_", "Linear.weight", "Conv2d.bias (fan_in=288)")
+    rows = tuple(r for r in conformance("torch") if r.name in wanted)
+    monkeypatch.setattr(conf_module, "conformance", lambda framework: rows)  # workers get the rows
+    out = {jobs: conf_module.run_conformance("torch", jobs=jobs) for jobs in (1, 2)}
+    assert [r.row.name for r in out[2].rows] == list(wanted)
+    assert all(r.status == "conforms" for r in out[2].rows), [r.summary() for r in out[2].rows]
+    assert json.dumps(jsonable(out[1].to_dict())) == json.dumps(jsonable(out[2].to_dict()))
