@@ -269,7 +269,7 @@ def _in_turn(rows: Sequence[ConformanceRow], run: _Run, progress: Callable[[str]
     return done, False
 
 
-#: how worker processes start: a fresh interpreter each ("spawn"). Forking a process that has
+#: how worker processes start, a fresh interpreter each ("spawn"). Forking a process that has
 #: imported PyTorch or JAX (both start threads) is unsafe. "forkserver" works too and measured
 #: 38 s against spawn's 46 s for ``conformance torch --jobs 2`` (one run each, 2 cores at load
 #: 6-7: within the noise); spawn is kept because it exists on every platform.

@@ -100,7 +100,7 @@ def _fmt(name: str, bits: int, min_exponent: int, top: float) -> tuple[str, Prec
     return name, Precision(name, bits, min_exponent, top)
 
 
-#: the formats a draw may come in (ml_dtypes' are known by name: it is not imported here)
+#: the formats a draw may come in (ml_dtypes' are known by name, since it is not imported here)
 FORMATS: dict[str, Precision] = dict([
     _fmt("float64", 53, -1022, float(np.finfo(np.float64).max)),
     _fmt("float32", 24, -126, float(np.finfo(np.float32).max)),
