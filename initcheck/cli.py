@@ -110,13 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     SEED.add_to(c.add_argument, help="seed of every draw")
     ALPHA.add_to(c.add_argument, help="family-wise false-alarm probability of the verdict")
     TOLERANCE.add_to(c.add_argument)
-    c.add_argument(
-        "--design",
-        choices=DESIGN_NAMES,
-        default=DEFAULT_DESIGN,
-        help="sequential: exact checks first, then stop each shape as soon as its tests decide; "
-        f"fixed: the planned draws at every shape (default {DEFAULT_DESIGN})",
-    )
+    _add_design(c)
     c.add_argument(
         "--kwarg",
         action="append",
@@ -146,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     SEED.add_to(m.add_argument, help="seed of every draw")
     ALPHA.add_to(m.add_argument, help="false-alarm probability of the whole matrix")
     TOLERANCE.add_to(m.add_argument)
+    _add_design(m)
     m.add_argument(
         "--jobs",
         type=_jobs_type,
@@ -229,6 +224,16 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.passed else EXIT_FAIL
 
 
+def _add_design(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--design",
+        choices=DESIGN_NAMES,
+        default=DEFAULT_DESIGN,
+        help="sequential: exact checks first, then stop each shape as soon as its tests decide; "
+        f"fixed: the planned draws at every shape (default {DEFAULT_DESIGN})",
+    )
+
+
 def _power_cell(p: Any, tolerance: float) -> str:
     """A shape's variance power, and the error it is for where that is not the verdict's tolerance."""
     if p.power_variance is None:
@@ -256,6 +261,7 @@ def _conformance(args: argparse.Namespace) -> int:
             progress=bar.step,
             advance=bar.advance,
             jobs=args.jobs,
+            design=args.design,
         )
     if args.json:
         print(json.dumps(jsonable(matrix.to_dict()), indent=2))

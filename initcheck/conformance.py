@@ -33,7 +33,8 @@ from .adapters import (
     load_target,
     require,
 )
-from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE
+from .defaults import DEFAULT_ALPHA, DEFAULT_DESIGN, DEFAULT_TOLERANCE
+from .designs import design as design_named
 from .errors import UsageError, expected
 from .reproducer import reproducer
 from .verdict import Report, Result, check
@@ -89,7 +90,9 @@ class RowResult:
         return reproducer("check", self.row.target, law=self.row.law,
                           kwarg=[f"{k}={_option(v)}" for k, v in self.row.kwargs.items()],
                           layout=self.layout, shape=shapes, seed=self.seed, alpha=self.alpha,
-                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
+                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance,
+                          design=None if self.report is None or self.report.design == DEFAULT_DESIGN
+                          else self.report.design)
 
     def worst(self) -> str:
         """The first finding in a few words, or the error."""
@@ -137,6 +140,7 @@ class Matrix:
     tolerance: float
     seed: int
     interrupted: bool = False
+    design: str = DEFAULT_DESIGN
 
     @property
     def results(self) -> tuple[RowResult, ...]:
@@ -157,7 +161,8 @@ class Matrix:
     def reproducer(self) -> str:
         """The command that runs this matrix again."""
         return reproducer("conformance", self.framework, seed=self.seed, alpha=self.alpha,
-                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance)
+                          tolerance=None if self.tolerance == DEFAULT_TOLERANCE else self.tolerance,
+                          design=None if self.design == DEFAULT_DESIGN else self.design)
 
     def summary(self) -> str:
         """One line: how many rows conform, at which α and seed."""
@@ -175,7 +180,7 @@ class Matrix:
             "framework": self.framework, "passed": self.passed, "interrupted": self.interrupted,
             "rows_done": len(self.rows), "rows_total": self.total, "alpha": self.alpha,
             "alpha_per_row": self.alpha / max(self.total, 1), "tolerance": self.tolerance, "seed": self.seed,
-            "reproducer": self.reproducer, "rows": [r.to_dict() for r in self.rows],
+            "design": self.design, "reproducer": self.reproducer, "rows": [r.to_dict() for r in self.rows],
             "excluded": [{"name": e.name, "target": e.target, "reason": e.reason} for e in self.excluded],
         }
 
@@ -204,6 +209,7 @@ def run_conformance(
     progress: Callable[[str], None] | None = None,
     advance: Callable[[], None] | None = None,
     jobs: int = 1,
+    design: str = DEFAULT_DESIGN,
 ) -> Matrix:
     """Check every initializer ``framework`` ships against its documented law.
 
@@ -211,7 +217,8 @@ def run_conformance(
     worker processes, started with :data:`START_METHOD`; the matrix is the same
     as with ``jobs=1``, its rows in the table's order. ``progress`` is then
     called with each row's name as it finishes (with ``jobs=1``, as it starts),
-    ``advance`` once per row done.
+    ``advance`` once per row done. ``design`` is every row's verdict design
+    (:func:`initcheck.check`'s).
 
     Ctrl-C stops the matrix: the row in progress is abandoned (with ``jobs`` > 1
     the workers are terminated and the rows not finished dropped), and the
@@ -228,15 +235,18 @@ def run_conformance(
     rows = conformance(framework)
     require(framework, needed_by=f"needed for the {framework} conformance matrix")  # or no row runs
     share = alpha / max(len(rows), 1)
-    run = functools.partial(_check_row, seed=seed, alpha=share, tolerance=tolerance)
+    design_named(design)  # a bad name is a usage error before any row runs
+    run = functools.partial(_check_row, seed=seed, alpha=share, tolerance=tolerance, design=design)
     if jobs > 1 and len(rows) > 1:
         done, interrupted = _in_workers(rows, run, min(jobs, len(rows)), progress, advance)
     else:
         done, interrupted = _in_turn(rows, run, progress, advance)
-    return Matrix(framework, tuple(done), excluded(framework), len(rows), alpha, tolerance, seed, interrupted)
+    return Matrix(framework, tuple(done), excluded(framework), len(rows), alpha, tolerance, seed, interrupted,
+                  design)
 
 
-def _check_row(row: ConformanceRow, *, seed: int, alpha: float, tolerance: float) -> RowResult:
+def _check_row(row: ConformanceRow, *, seed: int, alpha: float, tolerance: float,
+               design: str = DEFAULT_DESIGN) -> RowResult:
     """One row's verdict at its share ``alpha`` of the matrix's (in this process or a worker)."""
     start = time.perf_counter()
     try:
@@ -244,7 +254,7 @@ def _check_row(row: ConformanceRow, *, seed: int, alpha: float, tolerance: float
     except UsageError as err:  # this row only: a missing attribute, a module it alone needs
         return RowResult(row, "error", None, str(err), time.perf_counter() - start, None, seed, alpha, tolerance)
     report = check(adapted, row.law, layout=adapted.layout, shapes=row.shapes, seed=seed,
-                   alpha=alpha, tolerance=tolerance, target=row.target)
+                   alpha=alpha, tolerance=tolerance, target=row.target, design=design)
     status = "conforms" if report.passed else "does not conform"
     return RowResult(row, status, report, None, time.perf_counter() - start, adapted.layout, seed, alpha,
                      tolerance)

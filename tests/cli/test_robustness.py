@@ -15,6 +15,7 @@ import pytest
 from initcheck import conformance as conf_module
 from initcheck.adapters import ConformanceRow
 from initcheck.cli import main
+from initcheck.errors import UsageError
 from initcheck.render import jsonable
 
 
@@ -91,6 +92,23 @@ def test_jobs_gives_the_same_matrix_in_the_tables_order(monkeypatch):
     assert out[1] == out[2]
     statuses = [r["status"] for r in json.loads(out[2])["rows"]]
     assert statuses == ["conforms", "does not conform", "error", "conforms", "conforms"]
+
+
+@pytest.mark.false_alarm(2e-7, per="item", assertions=2, reason="two rows conform, each at alpha/5 of the matrix; "
+                         "the wide row is det.")
+def test_a_matrix_runs_each_rows_verdict_with_its_design(monkeypatch):
+    from tests.cli import fake_matrix
+
+    monkeypatch.setattr(conf_module, "conformance", lambda framework: fake_matrix.rows())
+    monkeypatch.setattr(conf_module, "require", lambda framework, **kwargs: None)
+    matrix = conf_module.run_conformance("torch", tolerance=0.2, design="fixed")
+    assert matrix.design == "fixed" and matrix.to_dict()["design"] == "fixed"
+    assert "--design fixed" in matrix.reproducer
+    checked = [r for r in matrix.rows if r.report is not None]
+    assert checked and all(r.report.design == "fixed" and "--design fixed" in r.reproducer for r in checked)
+    assert [r.status for r in matrix.rows] == ["conforms", "does not conform", "error", "conforms", "conforms"]
+    with pytest.raises(UsageError, match="design"):
+        conf_module.run_conformance("torch", design="adaptive")
 
 
 @pytest.mark.false_alarm(0, reason="refused before any row runs")
