@@ -82,7 +82,6 @@ PREFIX_CALLS = 250  # draws the fixed-size tests take at most (a tiny shape's ma
 MIN_CALLS = 2  # draws per shape at least, unless one draw holds every value its tests need
 SHAPE_DISTANCE = 0.05  # the EDF tests are powered against a CDF this far away (KS distance)
 KURTOSIS_ERROR = 0.375  # the kurtosis test is powered against this excess-kurtosis error (Student-t(20))
-HAAR_DISTANCE = 0.5  # the Haar entry test is powered against an entry law this far away (a sign fix missed)
 SIDES = ("variance+", "variance-", "mean+", "mean-")
 
 
@@ -231,9 +230,10 @@ class SequentialDesign:
         """Test one shape from its draws, stopping as soon as its tests decide."""
         if planned.target.kind == "iid":
             return self._iid(planned, draws)
+        # constant: its two planned draws; orthogonal: the planned matrices (small, cheap), whose
+        # Haar tests need them against subtle departures (a sign convention in a quarter of the
+        # determinants, a biased entry), not only against an orthogonality the first one settles
         calls = planned.calls
-        if planned.target.kind == "orthogonal":
-            calls = min(calls, st.plan_ks_n(HAAR_DISTANCE, planned.share))
         tests = ShapeTests(planned.target, planned.layout, planned.seeds[0])
         stop = "planned"
         for draw in islice(draws, calls):
