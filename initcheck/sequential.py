@@ -17,6 +17,10 @@ draws only what the most demanding of them needs:
   the structure tests for their :data:`~initcheck.shapetests.STRUCTURE_VALUES`;
   for a bounded law, the support and bound-reach checks for the tolerance's
   variance and mean errors, which move a bound (closed forms below).
+- **Orthogonal and constant laws** keep their planned draws (2 for a
+  constant; ``ORTHOGONAL_DRAWS`` (200) small matrices, which
+  the Haar tests need against subtle departures such as a determinant's sign
+  convention), screened as they come.
 - **Sequential mean and variance tests**, the four one-sided SPRTs of
   :mod:`initcheck.stats.sequential` (variance (1 ± t)σ², mean μ ± tσ), each at
   half the per-test share, valid at any stopping by Ville's inequality. They
