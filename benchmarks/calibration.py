@@ -5,7 +5,9 @@ Correct reference samplers of every law family, many seeds each, at alpha =
 tolerance, 0.1, so that it takes milliseconds (the tolerance sets how many
 values are drawn, not the false-alarm rate, which Holm's procedure bounds by
 alpha whatever n). The observed rate's Clopper–Pearson interval must contain
-alpha or lie below it; a law whose interval lies above alpha is flagged.
+alpha or lie below it; a law whose interval lies above alpha is flagged. Every
+(law, alpha) pair runs with both designs (``design="fixed"`` and
+``"sequential"``) on the same seeds.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .tables import ci, markdown_table
 __all__ = ["ALPHAS", "LAWS", "SHAPE", "TOLERANCE", "measure", "table"]
 
 ALPHAS = (0.01, 0.05)
+DESIGNS = ("fixed", "sequential")
 SHAPE = (48, 32)
 TOLERANCE = 0.1
 LAWS: tuple[tuple[str, Reference, str], ...] = (
@@ -31,19 +34,24 @@ LAWS: tuple[tuple[str, Reference, str], ...] = (
 )
 
 
-def measure(seeds: int, progress: Callable[[str], None]) -> dict[tuple[str, float], Outcome]:
-    cases = [Case(f"{family}|{alpha}", sampler, claim,
-                  (("shapes", (SHAPE,)), ("alpha", alpha), ("tolerance", TOLERANCE)))
-             for family, sampler, claim in LAWS for alpha in ALPHAS]
-    progress(f"  {len(cases)} (law, α) pairs × {seeds} seeds")
+def measure(seeds: int, progress: Callable[[str], None]) -> dict[tuple[str, float, str], Outcome]:
+    cases = [Case(f"{family}|{alpha}|{design}", sampler, claim,
+                  (("shapes", (SHAPE,)), ("alpha", alpha), ("tolerance", TOLERANCE), ("design", design)))
+             for family, sampler, claim in LAWS for alpha in ALPHAS for design in DESIGNS]
+    progress(f"  {len(cases)} (law, α, design) triples × {seeds} seeds")
     out = run_cases(cases, range(seeds), progress)
-    return {(key.split("|")[0], float(key.split("|")[1])): o for key, o in out.items()}
+    result = {}
+    for key, o in out.items():
+        family, alpha, design = key.split("|")
+        result[(family, float(alpha), design)] = o
+    return result
 
 
-def verdicts(results: dict[tuple[str, float], Outcome]) -> list[tuple[str, float, Outcome, float, float, str]]:
-    """(law, alpha, outcome, CP low, CP high, verdict on the calibration)."""
+def verdicts(results: dict[tuple[str, float, str], Outcome]
+             ) -> list[tuple[str, float, str, Outcome, float, float, str]]:
+    """(law, alpha, design, outcome, CP low, CP high, verdict on the calibration)."""
     out = []
-    for (family, alpha), o in results.items():
+    for (family, alpha, design), o in results.items():
         low, high = clopper_pearson(o.failed, o.runs)
         if low > alpha:
             word = "**FLAG: above α**"
@@ -51,16 +59,16 @@ def verdicts(results: dict[tuple[str, float], Outcome]) -> list[tuple[str, float
             word = "below α (conservative)"
         else:
             word = "contains α"
-        out.append((family, alpha, o, low, high, word))
+        out.append((family, alpha, design, o, low, high, word))
     return out
 
 
-def table(results: dict[tuple[str, float], Outcome]) -> str:
+def table(results: dict[tuple[str, float, str], Outcome]) -> str:
     rows = []
     claims = {family: claim for family, _, claim in LAWS}
-    for family, alpha, o, low, high, word in verdicts(results):
+    for family, alpha, design, o, low, high, word in verdicts(results):
         checks = ", ".join(f"{c} {k}" for c, k in o.checks.most_common(3)) or "—"
-        rows.append([family, f"`{claims[family]}`", alpha, o.runs, o.failed, f"{o.rate:.4f}", ci(low, high), word,
-                     checks])
-    return markdown_table(["law", "claim", "α", "verdicts", "false alarms", "rate", "95% Clopper–Pearson",
-                           "calibration", "checks that fired"], rows)
+        rows.append([family, f"`{claims[family]}`", alpha, design, o.runs, o.failed, f"{o.rate:.4f}",
+                     ci(low, high), word, checks, f"{o.values // max(o.runs, 1):,}"])
+    return markdown_table(["law", "claim", "α", "design", "verdicts", "false alarms", "rate", "95% Clopper–Pearson",
+                           "calibration", "checks that fired", "values per verdict (mean)"], rows)
