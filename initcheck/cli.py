@@ -14,8 +14,10 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from ._deprecations import REMOVED_IN
+from .defaults import DEFAULT_DESIGN, DESIGN_NAMES
 from .drawing import DEFAULT_TIMEOUT
 from .errors import InitcheckError, UsageError
 from .options import ALPHA, SEED, TOLERANCE, number_type, shape_type
@@ -98,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     ALPHA.add_to(c.add_argument, help="family-wise false-alarm probability of the verdict")
     TOLERANCE.add_to(c.add_argument)
     c.add_argument(
+        "--design",
+        choices=DESIGN_NAMES,
+        default=DEFAULT_DESIGN,
+        help="sequential: exact checks first, then stop each shape as soon as its tests decide; "
+        f"fixed: the planned draws at every shape (default {DEFAULT_DESIGN})",
+    )
+    c.add_argument(
         "--kwarg",
         action="append",
         default=[],
@@ -177,6 +186,7 @@ def _check(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             target=args.target,
             progress=bar.step,
+            design=args.design,
         )
     if args.json:
         print(
@@ -190,16 +200,24 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_OK if report.passed else EXIT_FAIL
     print(f"{args.target}: {report.summary()}")
     print()
-    rows = [
-        ["x".join(map(str, p.shape)), p.law, f"{p.n:,}", "-" if p.power_variance is None else f"{p.power_variance:.4f}"]
-        for p in report.shapes
-    ]
-    print(table(["shape", "law promised", "values", f"power at {report.tolerance:g}"], rows, [None, 40, None, None]))
+    rows = [["x".join(map(str, p.shape)), p.law, f"{p.draws:,}", f"{p.n:,}", _power_cell(p, report.tolerance)]
+            for p in report.shapes]
+    print(table(["shape", "law promised", "calls", "values", f"power at {report.tolerance:g}"], rows,
+                [None, 40, None, None, None]))
     if report.findings:
         print()
         for sentence in report.sentences():
             print(f"- {sentence}")
     return EXIT_OK if report.passed else EXIT_FAIL
+
+
+def _power_cell(p: Any, tolerance: float) -> str:
+    """A shape's variance power, and the error it is for where that is not the verdict's tolerance."""
+    if p.power_variance is None:
+        return "-"
+    if p.tolerance is not None and p.tolerance != tolerance:
+        return f"{p.power_variance:.4f} at {p.tolerance:.3g} (tiny shape)"
+    return f"{p.power_variance:.4f}"
 
 
 def _conformance(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ nothing, so the pytest plugin and ``--help`` can read it for free.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_ALPHA", "DEFAULT_SEED", "DEFAULT_TOLERANCE"]
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_DESIGN", "DEFAULT_SEED", "DEFAULT_TOLERANCE", "DESIGN_NAMES"]
 
 DEFAULT_ALPHA = 1e-6
 """The family-wise false-alarm rate of one verdict (a correct sampler fails with probability ≤ 1e-6)."""
@@ -17,3 +17,10 @@ DEFAULT_TOLERANCE = 0.02
 
 DEFAULT_SEED = 0
 """The seed of every draw when none is given (the same seed gives the same verdict, byte for byte)."""
+
+DESIGN_NAMES = ("sequential", "fixed")
+"""How a verdict tests each shape (:mod:`initcheck.designs`)."""
+
+DEFAULT_DESIGN = "sequential"
+"""The sequential design (exact checks first, then each shape stops as soon as its tests decide), which
+costs a correct sampler a fraction of the fixed design's draws at the same α and power."""

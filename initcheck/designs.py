@@ -28,7 +28,7 @@ from .planning import PlannedShape, power_at
 from .sequential import SequentialDesign
 from .shapetests import ShapeOutcome, ShapeTests
 
-__all__ = ["DEFAULT_DESIGN", "DESIGNS", "Design", "FixedDesign", "SequentialDesign", "ShapeOutcome", "design"]
+__all__ = ["DESIGNS", "Design", "FixedDesign", "design"]
 
 
 class Design(Protocol):
@@ -46,7 +46,8 @@ class Design(Protocol):
 
 
 class FixedDesign:
-    """The fixed-sample design: exactly the planned draws, then every test of :class:`ShapeTests` once."""
+    """The fixed-sample design: exactly the planned draws, then every test of
+    :class:`~initcheck.shapetests.ShapeTests` once."""
 
     name = "fixed"
 
@@ -62,8 +63,6 @@ class FixedDesign:
 
 #: the designs by name
 DESIGNS: dict[str, Design] = {"sequential": SequentialDesign(), "fixed": FixedDesign()}
-#: the design a verdict uses unless told otherwise
-DEFAULT_DESIGN = "sequential"
 
 
 def design(name: str) -> Design:

@@ -11,7 +11,7 @@ draws only what the most demanding of them needs:
   atom, bound-reach and structure tests see the first ``prefix_calls`` draws,
   a number fixed before any draw, so their p-values are the fixed-sample ones.
   Each is sized for its own alternative at the per-test share of α and power
-  :data:`~initcheck.planning.POWER`: the EDF tests for a CDF
+  ``POWER`` (0.999): the EDF tests for a CDF
   :data:`SHAPE_DISTANCE` away anywhere, the kurtosis test for an excess
   kurtosis off by :data:`KURTOSIS_ERROR` (Student-t(20) at the same variance),
   the structure tests for their :data:`~initcheck.shapetests.STRUCTURE_VALUES`;
@@ -45,6 +45,7 @@ bound-reach test then rejects surely once ``P0(X ≤ μ + s(hi − μ))^n ≤ sh
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,11 +54,11 @@ from itertools import chain, islice
 import numpy as np
 from scipy import stats as sps
 
-from . import stats as st
 from . import planning
+from . import stats as st
 from .planning import POWER, PlannedShape
 from .precision import precision_bits, widen
-from .shapetests import STRUCTURE_VALUES, ShapeOutcome, ShapeTests
+from .shapetests import EDF_VALUES, STRUCTURE_VALUES, ShapeOutcome, ShapeTests
 from .stats.lawmoments import standardized_moments
 from .stats.sequential import SPRT, Tilt, cut_values, moment_tilts, power
 from .stats.support import fmt
@@ -113,11 +114,27 @@ def _z(p: float) -> float:
 
 def _prefix_values(planned: PlannedShape) -> int:
     """Values the fixed-size tests need, each for its own error."""
-    law, share = planned.target.law, planned.share
-    need = [st.plan_ks_n(SHAPE_DISTANCE, share), STRUCTURE_VALUES]
+    law = planned.target.law
+    spread = math.nan
     if st.finite_moment_order(law) > 8.5:
         rho = standardized_moments(law, 8)
-        need.append(math.ceil(((_z(share / 2) + _z(1 - POWER)) / KURTOSIS_ERROR) ** 2 * (rho[8] - rho[4] ** 2)))
+        spread = float(rho[8] - rho[4] ** 2)
+    return _fixed_size_values(planned.share, spread)
+
+
+@functools.lru_cache(maxsize=256)
+def _edf_values(share: float) -> int:
+    """Values the EDF and atoms tests see: what the KS test needs against a CDF SHAPE_DISTANCE away."""
+    return min(EDF_VALUES, st.plan_ks_n(SHAPE_DISTANCE, share))
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_size_values(share: float, kurtosis_spread: float) -> int:
+    """The most any fixed-size test needs at ``share``: the EDF tests, the structure tests, and the
+    kurtosis test (whose estimate has variance ``kurtosis_spread / n``; nan: no kurtosis test)."""
+    need = [_edf_values(share), STRUCTURE_VALUES]
+    if math.isfinite(kurtosis_spread):
+        need.append(math.ceil(((_z(share / 2) + _z(1 - POWER)) / KURTOSIS_ERROR) ** 2 * kurtosis_spread))
     return max(need)
 
 
@@ -191,11 +208,12 @@ class _Tail:
         self.support: st.TestResult | None = None
 
     def add(self, a: np.ndarray, low: float, high: float) -> None:
-        d = a.reshape(-1).astype(np.float64) - self.mu
+        flat = a.reshape(-1)
+        d = flat.astype(np.float64, copy=False) - self.mu if self.mu else flat.astype(np.float64, copy=False)
         self.n += d.size
         self.s1 += float(d.sum())
         self.s2 += float(np.dot(d, d))
-        if math.isfinite(low) and (float(d.min()) + self.mu < low or float(d.max()) + self.mu > high):
+        if math.isfinite(low) and (float(flat.min()) < low or float(flat.max()) > high):
             r = st.support_test(a, low, high)
             if self.support is None or r.pvalue < self.support.pvalue:
                 self.support = r
@@ -228,7 +246,9 @@ class SequentialDesign:
     def _iid(self, planned: PlannedShape, draws: Iterator[np.ndarray]) -> ShapeOutcome:
         law = planned.target.law
         mu, sd = float(law.mean()), float(law.std())
-        tests = ShapeTests(planned.target, planned.layout, planned.seeds[0])
+        # the EDF and atoms tests are sized for their own error (a CDF SHAPE_DISTANCE away)
+        edf = _edf_values(planned.share)
+        tests = ShapeTests(planned.target, planned.layout, planned.seeds[0], edf_values=edf)
         first = next(draws)
         bits = precision_bits(first)
         plan = plan_sequential(planned, bits)

@@ -55,7 +55,7 @@ class ShapeOutcome:
 
     @property
     def violation(self) -> bool:
-        """Whether an exact check failed here (the verdict then stops: it cannot pass)."""
+        """Whether an exact check failed here; the verdict then stops, as it cannot pass any more."""
         return self.stop == "violation"
 
 
@@ -69,8 +69,9 @@ def _units(a: np.ndarray, layout: str) -> np.ndarray:
 class ShapeTests:
     """Accumulate the draws of one shape, then run the tests its law calls for."""
 
-    def __init__(self, target: TargetLaw, layout: str, seed: int) -> None:
+    def __init__(self, target: TargetLaw, layout: str, seed: int, *, edf_values: int = EDF_VALUES) -> None:
         self.target, self.layout, self.seed = target, layout, seed
+        self.edf_values = edf_values  # values the EDF and atoms tests see
         self.n = 0
         self.draws = 0
         self.bits = 53
@@ -120,8 +121,8 @@ class ShapeTests:
             r = st.support_test(flat, *widen(self._low, self._high, self.bits))
             if self._support is None or r.pvalue < self._support.pvalue:
                 self._support = r
-        if self._edf_count < EDF_VALUES:
-            take = flat[:EDF_VALUES - self._edf_count].astype(np.float64)
+        if self._edf_count < self.edf_values:
+            take = flat[:self.edf_values - self._edf_count].astype(np.float64)
             self._edf.append(take)
             self._edf_count += take.size
         if self._unit_values < STRUCTURE_VALUES:

@@ -25,8 +25,8 @@ from typing import Any
 from . import planning
 from . import stats as st
 from ._deprecations import module_getattr, warn_renamed
-from .defaults import DEFAULT_ALPHA, DEFAULT_TOLERANCE  # named with their reasons in defaults.py
-from .designs import DEFAULT_DESIGN, Design, ShapeOutcome
+from .defaults import DEFAULT_ALPHA, DEFAULT_DESIGN, DEFAULT_TOLERANCE  # named with their reasons there
+from .designs import Design, ShapeOutcome
 from .designs import design as design_named
 from .drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault, SeedDraws, draw_seed_check
 from .errors import expected
@@ -340,7 +340,8 @@ def _test_shapes(
         if progress is not None:
             progress(f"{'x'.join(map(str, planned.shape))}: {planned.target.description}")
         try:
-            outcome = design.test_shape(planned, drawer.stream(planned.shape, planning.seed_stream(plan.seed, planned.index)))
+            seeds = planning.seed_stream(plan.seed, planned.index)  # a design takes as many as it needs
+            outcome = design.test_shape(planned, drawer.stream(planned.shape, seeds))
         except SamplerFault as fault:
             faults.append(_fault(fault))
             if fault.check == "timeout":

@@ -141,6 +141,21 @@ def _integrate(law: Any, kmax: int) -> np.ndarray:
 
 def is_symmetric(law: Any, center: float) -> bool:
     """Whether the law is symmetric about ``center`` (checked at five quantiles, to 1e-9)."""
+    key = _standard_key(law)
+    if key is not None and center == float(law.mean()):  # about its mean: a property of the family
+        return _symmetric_family(*key)
+    return _symmetric(law, center)
+
+
+@functools.lru_cache(maxsize=128)
+def _symmetric_family(name: str, shapes: tuple[float, ...]) -> bool:
+    from scipy import stats
+
+    law = getattr(stats, name)(*shapes)
+    return _symmetric(law, float(law.mean()))
+
+
+def _symmetric(law: Any, center: float) -> bool:
     for p in (0.01, 0.1, 0.25, 0.4, 0.49):
         x = float(law.ppf(p))
         if not abs(float(law.sf(2.0 * center - x)) - p) <= 1e-9 * max(1.0, p):

@@ -132,11 +132,13 @@ def _miss_after(t: Tilt, log_reject: float, n: float) -> float:
     return float(stats.invgauss.sf(n, mean / shape, scale=shape))
 
 
+@functools.lru_cache(maxsize=1024)
 def power(t: Tilt, log_reject: float, beta: float, n: float) -> float:
     """A lower bound on the SPRT's power against P_λ when cut at ``n`` values: ``1 − β − P(T > n)``."""
     return max(0.0, 1.0 - beta - _miss_after(t, log_reject, n))
 
 
+@functools.lru_cache(maxsize=1024)
 def cut_values(t: Tilt, log_reject: float, miss: float) -> int:
     """The fewest values n after which the walk under P_λ is still short of ``log_reject`` with
     probability at most ``miss`` (where to cut the SPRT)."""
