@@ -299,8 +299,14 @@ def _efficiency(by_design, measured, cfg, goals) -> str:
                 if fam in efficiency.VALUES_GOAL
                 for big in [max(rep.shapes, key=lambda s: s.n)]
             )
-            + " — more than its sequential tests need there (the fixed design draws 2 calls); the other "
-            "shapes' floor is the prefix of the fixed-size tests (EDF, kurtosis, structure), not the SPRTs.\n"
+            + " — a whole call, which the fixed design also draws (twice). The other shapes stop "
+            + "; ".join(
+                f"{fam}: " + ", ".join(sorted({s.stop for s in rep.shapes}))
+                for fam, rep in by_design["sequential"].items()
+                if fam in efficiency.VALUES_GOAL
+            )
+            + " (`planned`: the bound checks cover the moment errors and the fixed-size tests' prefix is drawn; "
+            "`decided`: the SPRTs decided).\n"
         ),
         "### Each error against the fewest draws any single test needs (fixed design, closed forms)\n",
         (
@@ -526,8 +532,7 @@ def _speed(timings, defaults, conf, cfg, goals, progress) -> str:
             )
             + " drawing (wall). At small shapes fixed costs dominate (planning, dozens of tests, scipy law objects); "
             "uniform draws are so cheap that any test is many times their cost. At large shapes both designs draw "
-            "one or two calls; the verdict's own work (the seed check above all, see the profile) then grows with "
-            "the draw.\n"
+            "one or two calls; the verdict's own work then grows with the draw (the profiles show where).\n"
         ),
         "### The default verdict of a correct normal sampler against numpy drawing the χ² minimum\n",
         (
@@ -656,12 +661,16 @@ def _memory(peaks, goals) -> str:
         memory.table(peaks),
         "",
         (
-            f"The goal (≤ {memory.GOAL:g}× one draw) is met in {len(ok)} of {len(peaks)} cases. For large shapes the "
-            "verdict holds several full draws at once whatever the design: "
-            "the seed-dependence check draws the first shape 4 times (3 seeds "
-            "and a repeat), keeps all four, and correlates float64 copies of them (`stats/seeds.py`), and every draw "
-            "is validated against a copy of the previous one (`drawing.py`). For small shapes the peak is a small "
-            "multiple of everything drawn, since the verdict draws hundreds of calls.\n"
+            f"The goal (≤ {memory.GOAL:g}× one draw) is met in {len(ok)} of {len(peaks)} cases. Single shapes, worst "
+            "of RSS and traced peak per draw: "
+            + "; ".join(
+                f"{d} {min(max(p.rss, p.traced) / p.draw_bytes for p in peaks if p.design == d and p.shape):.1f}–"
+                f"{max(max(p.rss, p.traced) / p.draw_bytes for p in peaks if p.design == d and p.shape):.1f}×"
+                for d in memory.DESIGNS
+            )
+            + ". A verdict holds several full draws of a large shape at once whatever the design (the seed check "
+            "draws the first shape for several seeds; draws are validated); the sequential design draws fewer "
+            "calls, which shows at small shapes.\n"
         ),
     ]
     return "\n".join(text)
