@@ -64,6 +64,7 @@ class Row:
     power: float  # the default verdict's power against the error: 1 - prod over shapes (1 - power there)
     seq: tuple[float, float] | None  # sequential design: (E[N | H0], E[N | H1]) for one test at alpha
     seq_how: str = ""
+    p_out: float | None = None  # a support row: the chance per value of a value beyond the support
 
     @property
     def met(self) -> bool:
@@ -71,12 +72,12 @@ class Row:
         return self.power >= mn.POWER and self.total <= 1.5 * self.n_min
 
 
-def default_reports(progress: Callable[[str], None]) -> dict[str, Any]:
-    """One default verdict per family on a correct reference sampler."""
+def default_reports(progress: Callable[[str], None], design: str = "fixed") -> dict[str, Any]:
+    """One default verdict per family on a correct reference sampler (seed 0), with ``design``."""
     out = {}
     for family, (sampler, claim) in FAMILIES.items():
-        progress(f"  default verdict: {claim}")
-        out[family] = check(sampler, claim)
+        progress(f"  default verdict ({design}): {claim}")
+        out[family] = check(sampler, claim, design=design)
     return out
 
 
@@ -85,12 +86,19 @@ def shares(reports: dict[str, Any]) -> dict[str, float]:
     return {f: r.alpha / (TESTS_PER_SHAPE * len(r.shapes)) for f, r in reports.items()}
 
 
-def draws_table(reports: dict[str, Any]) -> str:
+def draws_table(by_design: dict[str, dict[str, Any]]) -> str:
+    """Per family, per shape, the two designs' draws side by side (``by_design[design][family]``)."""
+    fixed, seq = by_design["fixed"], by_design["sequential"]
     rows = []
-    for family, r in reports.items():
+
+    def power(x: float | None) -> str:
+        return "—" if x is None else f"{x:.4f}"
+
+    for family, r in fixed.items():
+        q = seq[family]
+        at = {tuple(s.shape): s for s in q.shapes}
         for s in r.shapes:
-            pv = "—" if s.power_variance is None else f"{s.power_variance:.4f}"
-            pm = "—" if s.power_mean is None else f"{s.power_mean:.4f}"
+            t = at.get(tuple(s.shape))
             rows.append(
                 [
                     family,
@@ -99,19 +107,29 @@ def draws_table(reports: dict[str, Any]) -> str:
                     count(s.planned),
                     count(s.draws),
                     count(s.n),
-                    f"{s.n / s.planned:.2f}",
-                    pv,
-                    pm,
+                    power(s.power_variance),
+                    "—" if t is None else count(t.draws),
+                    "—" if t is None else count(t.n),
+                    "—" if t is None else f"{t.n / s.n:.2f}",
+                    "—" if t is None else t.stop,
+                    "—" if t is None or t.tolerance is None else f"{t.tolerance:.3g}",
+                    "—" if t is None else power(t.power_variance),
+                    "—" if t is None else power(t.power_mean),
                 ]
             )
         rows.append(
             [
                 f"**{family}: all**",
                 f"{len(r.shapes)} shapes",
-                f"{len(r.results)} tests",
+                f"{len(r.results)} / {len(q.results)} tests",
                 "",
-                "",
+                f"**{count(sum(s.draws for s in r.shapes))}**",
                 f"**{count(r.n)}**",
+                "",
+                f"**{count(sum(s.draws for s in q.shapes))}**",
+                f"**{count(q.n)}**",
+                f"**{q.n / r.n:.2f}**",
+                "",
                 "",
                 "",
                 "",
@@ -123,11 +141,16 @@ def draws_table(reports: dict[str, Any]) -> str:
             "shape",
             "law",
             "planned values",
-            "calls",
-            "values drawn",
-            "drawn/planned",
-            "power var ±2%",
-            "power mean 0.02σ",
+            "fixed: calls",
+            "fixed: values",
+            "fixed: power var ±2%",
+            "sequential: calls",
+            "sequential: values",
+            "seq / fixed values",
+            "sequential: stop",
+            "sequential: tolerance",
+            "sequential: power var",
+            "sequential: power mean",
         ],
         rows,
     )
@@ -186,7 +209,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
     sizes["orthogonal"] = [s.draws for s in reports["orthogonal"].shapes]  # counted in matrices
     out: list[Row] = []
 
-    def add(family, error, best, n_min, vtest, vpower, seq=None, how=""):
+    def add(family, error, best, n_min, vtest, vpower, seq=None, how="", p_out=None):
         ns = sizes[family]
         miss = math.prod(1.0 - min(1.0, vpower(n)) for n in ns)
         out.append(
@@ -202,6 +225,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
                 1.0 - miss,
                 seq,
                 how,
+                p_out,
             )
         )
 
@@ -279,6 +303,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
     c = 1 / math.sqrt(1 + TOL)
     uc = stats.uniform(-c, 2 * c)
@@ -302,6 +327,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
     p = float(2 * stats.norm.sf(r3))
     add(
@@ -313,6 +339,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
     u97 = stats.uniform(-0.97, 1.94)
     add(
@@ -335,6 +362,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
 
     # truncated normal, parent sd 1, cut at ±2 (Keras variance_scaling)
@@ -342,7 +370,10 @@ def rows(reports: dict[str, Any]) -> list[Row]:
     t = stats.truncnorm(-2, 2)
     g = math.sqrt(1 + TOL)
     p = float(2 * t.sf(2 / g))
-    add(f, "variance +2% (scale × 1.01)", exact_support, mn.outside_n(p), "support", _outside(p), _seq_outside(p), stop)
+    add(
+        f, "variance +2% (scale × 1.01)", exact_support, mn.outside_n(p), "support", _outside(p), _seq_outside(p),
+        stop, p,
+    )
     tc = stats.truncnorm(-2, 2, scale=1 / g)
     add(
         f,
@@ -364,6 +395,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
     p = float(2 * stats.norm.sf(2 / sd_t))
     add(
@@ -375,6 +407,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
     t97 = stats.truncnorm(-1.94, 1.94)
     add(
@@ -397,6 +430,7 @@ def rows(reports: dict[str, Any]) -> list[Row]:
         _outside(p),
         _seq_outside(p),
         stop,
+        p,
     )
 
     # orthogonal, in matrices
@@ -470,10 +504,16 @@ def rows_table(rs: list[Row]) -> str:
     )
 
 
-def sequential_table(rs: list[Row]) -> str:
-    """Each row with a sequential design: expected draws under H1 (error present) and H0 (correct)."""
-    body = [
-        [
+def sequential_table(rs: list[Row], measured: dict[tuple[str, str, str], Any] | None = None) -> str:
+    """Each row with a sequential design: expected draws under H1 (error present) and H0 (correct),
+    and beside them, if ``measured``, the sequential verdict's median values per shape tested."""
+    from .classes import CORRECT, median_shape_values
+
+    body = []
+    for r in rs:
+        if r.seq is None:
+            continue
+        row = [
             r.family,
             r.error,
             count(r.n_min) + _unit(r),
@@ -483,22 +523,26 @@ def sequential_table(rs: list[Row]) -> str:
             ratio(r.seq[0] / r.n_min),
             r.seq_how,
         ]
-        for r in rs
-        if r.seq is not None
+        if measured is not None:
+            q, c = measured[(r.family, r.error, "sequential")], measured[(r.family, CORRECT, "sequential")]
+            if r.family == "orthogonal":
+                row += ["— (matrices: see the calls above)", "—"]
+            else:
+                row += [count(median_shape_values(q)), count(median_shape_values(c))]
+        body.append(row)
+    header = [
+        "family",
+        "error",
+        "fixed-sample min",
+        "sequential E[N | error]",
+        "/ min",
+        "sequential E[N | correct]",
+        "/ min",
+        "design (Wald's approximations)",
     ]
-    return markdown_table(
-        [
-            "family",
-            "error",
-            "fixed-sample min",
-            "sequential E[N | error]",
-            "/ min",
-            "sequential E[N | correct]",
-            "/ min",
-            "design (Wald's approximations)",
-        ],
-        body,
-    )
+    if measured is not None:
+        header += ["measured: sequential verdict, values per shape (median), error", "… correct sampler"]
+    return markdown_table(header, body)
 
 
 def decomposition(reports: dict[str, Any]) -> tuple[str, dict[str, float]]:
@@ -551,3 +595,189 @@ def decomposition(reports: dict[str, Any]) -> tuple[str, dict[str, float]]:
         ],
     ]
     return markdown_table(["step", "values", "× minimum", "why"], rows_), facts
+
+
+# --- measured: both designs over seeds (benchmarks.classes) ----------------------------
+
+VALUES_GOAL = {"normal": 0.3, "uniform": 0.1, "truncated normal": 0.1}  # sequential / fixed values, correct sampler
+CALLS_GOAL = 0.3  # sequential / fixed sampler calls, correct sampler
+
+
+@dataclass
+class Correct:
+    family: str
+    fixed_values: float
+    seq_values: float
+    seq_range: tuple[int, int]
+    fixed_calls: float
+    seq_calls: float
+    seeds: tuple[int, int]  # verdicts: fixed, sequential
+    false_alarms: tuple[int, int]
+
+    @property
+    def values_ratio(self) -> float:
+        return self.seq_values / self.fixed_values
+
+    @property
+    def calls_ratio(self) -> float:
+        return self.seq_calls / self.fixed_calls
+
+    @property
+    def values_met(self) -> bool | None:
+        goal = VALUES_GOAL.get(self.family)
+        return None if goal is None else self.values_ratio <= goal
+
+    @property
+    def calls_met(self) -> bool:
+        return self.calls_ratio <= CALLS_GOAL
+
+
+def correct(measured: dict[tuple[str, str, str], Any]) -> list[Correct]:
+    """Per family, the correct sampler's median values and calls under both designs."""
+    from .classes import CORRECT, median_calls, median_values
+
+    out = []
+    for family in FAMILIES:
+        f, q = measured[(family, CORRECT, "fixed")], measured[(family, CORRECT, "sequential")]
+        out.append(Correct(family, median_values(f), median_values(q), (min(q.ns), max(q.ns)), median_calls(f),
+                           median_calls(q), (f.runs, q.runs), (f.failed, q.failed)))
+    return out
+
+
+def _mark(ok: bool | None) -> str:
+    return "—" if ok is None else ("✓" if ok else "✗")
+
+
+def correct_table(cs: list[Correct]) -> str:
+    body = [
+        [
+            c.family,
+            f"{c.seeds[0]} / {c.seeds[1]}",
+            count(c.fixed_values),
+            f"{count(c.seq_values)} ({count(c.seq_range[0])}–{count(c.seq_range[1])})",
+            f"{c.values_ratio:.3f}×",
+            "—" if c.family not in VALUES_GOAL else f"≤ {VALUES_GOAL[c.family]:g}× {_mark(c.values_met)}",
+            count(c.fixed_calls),
+            count(c.seq_calls),
+            f"{c.calls_ratio:.3f}×",
+            f"≤ {CALLS_GOAL:g}× {_mark(c.calls_met)}",
+            f"{c.false_alarms[0]} / {c.false_alarms[1]}",
+        ]
+        for c in cs
+    ]
+    return markdown_table(
+        [
+            "family",
+            "verdicts (fixed / sequential)",
+            "fixed: values",
+            "sequential: values, median (min–max)",
+            "values seq/fixed",
+            "goal",
+            "fixed: calls",
+            "sequential: calls (median)",
+            "calls seq/fixed",
+            "goal",
+            "false alarms (fixed / sequential)",
+        ],
+        body,
+    )
+
+
+@dataclass
+class Measured:
+    row: Row
+    fixed: Any  # Outcome
+    seq: Any  # Outcome
+    seq_power: float | None  # closed form at the sequential design's median values (support rows)
+
+    @property
+    def fixed_power(self) -> float | None:
+        """The fixed design's closed-form power at its measured median values (support rows), else the row's."""
+        if self.row.p_out is None:
+            return self.row.power
+        return _outside_power(self.row.p_out, statistics.median(self.fixed.ns))
+
+    @property
+    def kept(self) -> bool:
+        """The sequential design caught every planted error in its verdicts, and where the power has a
+        closed form it is no lower than the fixed design's (or at least 0.999)."""
+        closed = self.seq_power is None or self.seq_power >= min(self.fixed_power or 0.0, mn.POWER)
+        return self.seq.failed == self.seq.runs and closed
+
+
+def _outside_power(p: float, n: float) -> float:
+    return -math.expm1(n * math.log1p(-p))
+
+
+def measured_rows(rs: list[Row], measured: dict[tuple[str, str, str], Any]) -> list[Measured]:
+    """Each row of the efficiency table with both designs' measured outcomes."""
+    from .classes import median_values
+
+    out = []
+    for r in rs:
+        f, q = measured[(r.family, r.error, "fixed")], measured[(r.family, r.error, "sequential")]
+        sp = None if r.p_out is None else _outside_power(r.p_out, median_values(q))
+        out.append(Measured(r, f, q, sp))
+    return out
+
+
+def _rate(o: Any) -> str:
+    from .montecarlo import clopper_pearson
+
+    low, high = clopper_pearson(o.failed, o.runs)
+    return f"{o.failed}/{o.runs} [{low:.2g}, {high:.2g}]"
+
+
+def _p(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return "1" if x == 1.0 else (f"{x:.6f}" if x > 0.9999 else f"{x:.4f}")
+
+
+def measured_table(ms: list[Measured]) -> str:
+    from .classes import median_calls, median_values
+
+    body = []
+    for m in ms:
+        r, f, q = m.row, m.fixed, m.seq
+        fv, qv = median_values(f), median_values(q)
+        checks = ", ".join(f"{c} {k}" for c, k in q.checks.most_common(3)) or "—"
+        body.append(
+            [
+                r.family,
+                r.error,
+                count(r.n_min) + _unit(r),
+                count(fv),
+                count(qv),
+                f"{qv / fv:.3f}×",
+                ratio(qv / r.n_min) if r.family != "orthogonal" else ratio(median_calls(q) / r.n_min),
+                count(median_calls(f)),
+                count(median_calls(q)),
+                f"{median_calls(q) / median_calls(f):.3f}×",
+                _rate(f),
+                _rate(q),
+                _p(m.fixed_power),
+                _p(m.seq_power),
+                checks,
+            ]
+        )
+    return markdown_table(
+        [
+            "family",
+            "error",
+            "min n (one test)",
+            "fixed: values (median)",
+            "sequential: values (median)",
+            "values seq/fixed",
+            "sequential / min",
+            "fixed: calls",
+            "sequential: calls",
+            "calls seq/fixed",
+            "fixed: caught [95% CP]",
+            "sequential: caught [95% CP]",
+            "fixed: power (closed form)",
+            "sequential: power (closed form at its values)",
+            "sequential: rejecting checks (verdicts)",
+        ],
+        body,
+    )

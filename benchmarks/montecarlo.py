@@ -29,13 +29,19 @@ class Case:
 
 @dataclass
 class Outcome:
-    """How many of ``runs`` verdicts failed, which checks rejected, and the values drawn."""
+    """How many of ``runs`` verdicts failed, which checks rejected, the values drawn and sampler calls
+    (in all, and per verdict in seed order), and the verdicts' time (wall and process CPU, in the workers)."""
 
     runs: int = 0
     failed: int = 0
     checks: Counter = field(default_factory=Counter)
     values: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
+    ns: list[int] = field(default_factory=list)
+    calls: list[int] = field(default_factory=list)
+    shape_ns: list[tuple[int, ...]] = field(default_factory=list)  # per verdict, the values of each shape tested
+    stopped: int = 0  # verdicts an exact violation stopped before their last shape
 
     @property
     def rate(self) -> float:
@@ -55,15 +61,22 @@ def _one_thread() -> None:
     threadpool_limits(1)  # two workers on two cores: no BLAS oversubscription
 
 
-def _job(case: Case, seeds: list[int]) -> tuple[str, list[tuple[bool, list[str], int]], float]:
+def _job(case: Case, seeds: list[int]) -> tuple[str, list[dict[str, Any]], float, float]:
     from initcheck import check
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = []
     for seed in seeds:
         report = check(case.sampler, case.claim, seed=seed, **dict(case.options))
-        out.append((report.passed, sorted({f.check for f in report.findings}), report.n))
-    return case.key, out, time.perf_counter() - start
+        out.append({
+            "passed": report.passed,
+            "checks": sorted({f.check for f in report.findings}),
+            "n": report.n,
+            "calls": sum(s.draws for s in report.shapes),
+            "shape_ns": tuple(s.n for s in report.shapes),
+            "stopped": getattr(report, "stopped", None) is not None,
+        })
+    return case.key, out, time.perf_counter() - start, time.process_time() - cpu
 
 
 def run_cases(cases: list[Case], seeds: range, progress: Callable[[str], None], workers: int | None = None
@@ -74,14 +87,19 @@ def run_cases(cases: list[Case], seeds: range, progress: Callable[[str], None], 
     outcomes = {c.key: Outcome() for c in cases}
     done, start, last = 0, time.perf_counter(), 0.0
     with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread) as pool:
-        for key, results, seconds in pool.map(_job, *zip(*jobs)):
+        for key, results, seconds, cpu in pool.map(_job, *zip(*jobs)):
             o = outcomes[key]
             o.seconds += seconds
-            for passed, checks, n in results:
+            o.cpu += cpu
+            for r in results:
                 o.runs += 1
-                o.failed += not passed
-                o.checks.update(checks)
-                o.values += n
+                o.failed += not r["passed"]
+                o.checks.update(r["checks"])
+                o.values += r["n"]
+                o.ns.append(r["n"])
+                o.calls.append(r["calls"])
+                o.shape_ns.append(r["shape_ns"])
+                o.stopped += r["stopped"]
             done += 1
             now = time.perf_counter()
             if now - last > 5 or done == len(jobs):
