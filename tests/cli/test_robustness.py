@@ -26,12 +26,18 @@ def test_a_sampler_that_never_returns_times_out_with_a_finding(capsys):
     assert "timeout: the sampler did not return within 0.3 s" in capsys.readouterr().out
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT as a terminal leaves it. A shell's background job inherits it ignored, and
+    Python then installs no KeyboardInterrupt handler, so Ctrl-C would not reach the command."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_a_check_cleanly(tmp_path):
     mark = tmp_path / "drawing"
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "INITCHECK_TEST_MARK": str(mark)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "initcheck", "check", "tests.cli.samplers:slow", "--law", "xavier_uniform"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 60
     while not mark.exists() and time.monotonic() < deadline:  # wait until it is drawing
@@ -183,7 +189,7 @@ def start():
 
     def run(argv, env):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_default_sigint)
         started.append(proc)
         return proc
 
