@@ -15,6 +15,8 @@ draws only what the most demanding of them needs:
   :data:`SHAPE_DISTANCE` away anywhere, the kurtosis test for an excess
   kurtosis off by :data:`KURTOSIS_ERROR` (Student-t(20) at the same variance),
   the structure tests for their :data:`~initcheck.shapetests.STRUCTURE_VALUES`;
+  the extremes test (max |x − μ|) needs a few hundred values against a bounded
+  law passed off as a normal one of the same variance, far fewer than the prefix;
   for a bounded law, the support and bound-reach checks for the tolerance's
   variance and mean errors, which move a bound (closed forms below).
 - **Orthogonal and constant laws** keep their planned draws (2 for a
