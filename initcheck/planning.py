@@ -30,6 +30,7 @@ a constant law takes 2 calls (one value each per entry), an orthogonal law
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -53,6 +54,7 @@ __all__ = [
     "ORTHOGONAL_DRAWS",
     "POWER",
     "SEED_CHECK_DRAWS",
+    "SEED_CHECK_RESULTS",
     "TESTS_PER_SHAPE",
     "PlannedShape",
     "SeedCheckPlan",
@@ -69,6 +71,7 @@ __all__ = [
 
 POWER = 0.999  # power at the tolerance
 TESTS_PER_SHAPE = 20  # upper count of tests per shape, for the Bonferroni share used in planning
+SEED_CHECK_RESULTS = 6  # upper count of the seed check's results (repeat, distinct, corr; adjacent, shift, corr)
 MAX_CALLS = 2000  # sampler calls per shape at most (tiny shapes would otherwise need 1e5 calls)
 ORTHOGONAL_DRAWS = 200  # independent matrices per shape for the Haar tests
 SEED_CHECK_DRAWS = 3  # distinct seeds in the seed-dependence check
@@ -98,6 +101,9 @@ class PlannedShape:
         seeds: the seed of each sampler call, in order.
         share: α's share for each of its tests (Bonferroni), which ``values`` is planned at.
         tolerance: the verdict's tolerance (the error ``values`` is planned to catch).
+        reject_share: α over an upper bound of the verdict's number of results (every shape's
+            and the seed check's): a p-value at or below it is rejected by Holm's first step
+            whatever the others, so a sequential test may stop there.
     """
 
     index: int
@@ -108,6 +114,7 @@ class PlannedShape:
     seeds: tuple[int, ...]
     share: float
     tolerance: float
+    reject_share: float = 0.0
 
     @property
     def calls(self) -> int:
@@ -185,7 +192,9 @@ def plan_verdict(law: Law, *, layout: str, shapes: Sequence[Sequence[int]] | Non
         _check_fits(s)
     targets = [target_law(law, s, layout) for s in shape_list]
     share = alpha / (TESTS_PER_SHAPE * len(shape_list))
-    planned = tuple(plan_shape(i, s, layout, t, share=share, tolerance=tolerance, seed=seed)
+    reject = alpha / (TESTS_PER_SHAPE * len(shape_list) + SEED_CHECK_RESULTS)
+    planned = tuple(dataclasses.replace(plan_shape(i, s, layout, t, share=share, tolerance=tolerance, seed=seed),
+                                        reject_share=reject)
                     for i, (s, t) in enumerate(zip(shape_list, targets)))
     smallest = min(shape_list, key=math.prod)  # the seed check holds a few draws
     adjacent = None if targets[0].kind == "constant" else adjacent_shape(shape_list)

@@ -25,7 +25,9 @@ draws only what the most demanding of them needs:
   convention), screened as they come.
 - **Sequential mean and variance tests**, the four one-sided SPRTs of
   :mod:`initcheck.stats.sequential` (variance (1 ± t)σ², mean μ ± tσ), each at
-  half the per-test share, valid at any stopping by Ville's inequality. They
+  half of α over an upper bound of the verdict's number of results
+  (``reject_share``: a rejection there is one by Holm's first step), valid at
+  any stopping by Ville's inequality. They
   read every draw, and the shape stops as soon as one rejects, or once every
   one the bound checks do not already cover has accepted (and the prefix is
   drawn). Each is cut at :func:`~initcheck.stats.sequential.cut_values`, so that
@@ -170,8 +172,14 @@ def _bound_checks(planned: PlannedShape, tolerance: float,
     if top < hi - 2 * snap[0] and bottom > lo + 2 * snap[1]:
         q = max(float(law.cdf(top)), float(law.sf(bottom)))
         if q < 1.0:
-            out["variance-"] = (math.ceil(math.log(planned.share / 2) / math.log(q)), 1.0)
+            out["variance-"] = (math.ceil(math.log(_reject(planned) / 2) / math.log(q)), 1.0)
     return out
+
+
+def _reject(planned: PlannedShape) -> float:
+    """The level at which a one-sided test may stop and reject, ×2: Holm's first step rejects it
+    whatever the rest of the family (``reject_share``; the planning share if none was set)."""
+    return planned.reject_share or planned.share
 
 
 def plan_sequential(planned: PlannedShape, bits: Precision | int = 53) -> SequentialPlan:
@@ -190,7 +198,7 @@ def plan_sequential(planned: PlannedShape, bits: Precision | int = 53) -> Sequen
 def _plan_at(planned: PlannedShape, tolerance: float, bits: Precision | int, prefix: int,
              size: int) -> SequentialPlan:
     tilts = moment_tilts(planned.target.law, tolerance)
-    a = planned.share / 2
+    a = _reject(planned) / 2
     log_reject = math.log(1 / a)
     bounds = {k: v for k, v in _bound_checks(planned, tolerance, bits).items()
               if v[0] <= planned.values}  # a bound check that needs more than the fixed plan does not count
@@ -264,7 +272,7 @@ class SequentialDesign:
         # rounding to a coarse format changes the mean square a little (exactly, from the law)
         excess = rounding_excess(law, precision)[0] if precision.bits <= 11 else 0.0
         rest = chain([first], draws)
-        sprts = {k: SPRT(plan.tilts[k], a=planned.share / 2, beta=BETA) for k in SIDES}
+        sprts = {k: SPRT(plan.tilts[k], a=_reject(planned) / 2, beta=BETA) for k in SIDES}
         tail = _Tail(mu)
         lo, hi = (float(b) for b in law.support())
         bounded = math.isfinite(lo) and math.isfinite(hi)

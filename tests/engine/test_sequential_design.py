@@ -22,7 +22,7 @@ from initcheck import init
 from initcheck.designs import DESIGNS, design
 from initcheck.errors import UsageError
 from initcheck.laws import parse_law
-from initcheck.planning import POWER, plan_verdict
+from initcheck.planning import POWER, SEED_CHECK_RESULTS, TESTS_PER_SHAPE, plan_verdict
 from initcheck.sequential import MAX_CALLS, PREFIX_CALLS, SequentialDesign, plan_sequential
 from initcheck.verdict import check
 
@@ -139,3 +139,21 @@ def test_the_reproducer_names_the_design_when_it_is_not_the_default() -> None:
     assert fixed.passed and seq.passed
     assert "--design fixed" in fixed.reproducer and "--design" not in seq.reproducer
     assert fixed.to_dict()["design"] == "fixed"
+
+
+@pytest.mark.false_alarm(ALPHA, per="item", assertions=5, reason="five verdicts at alpha 1e-7 on correct samplers")
+@pytest.mark.parametrize("law, sampler, shapes", [
+    ("xavier_normal", init.xavier_normal(), [(96, 160)]),
+    ("xavier_uniform", init.xavier_uniform(), [(96, 160), (8, 4, 3)]),
+    ("orthogonal", init.orthogonal(), [(24, 16)]),
+    ("constant(0.5)", init.constant(0.5), [(4, 4)]),
+    ("xavier_normal", init.xavier_normal(), None),
+])
+def test_a_sequential_rejection_is_always_a_rejection_by_holm(law, sampler, shapes) -> None:
+    # a sequential test stops and rejects at reject_share; Holm's first step rejects any p-value at or
+    # below alpha / (number of results), so the family's size must never exceed what planning bounds
+    report = check(sampler, law, shapes=shapes, alpha=ALPHA)
+    plan = plan_verdict(parse_law(law), layout="torch", shapes=shapes, seed=0, alpha=ALPHA, tolerance=0.02)
+    assert report.passed
+    assert len(report.results) <= TESTS_PER_SHAPE * len(plan.shapes) + SEED_CHECK_RESULTS
+    assert all(p.reject_share * len(report.results) <= ALPHA * (1 + 1e-12) for p in plan.shapes)
