@@ -161,8 +161,9 @@ def law_text(kind: str, rule: FanRule | None, descriptions: Sequence[ShapeDescri
             return (f"normal(std={_num(std)})" if centered else f"normal(mean={_num(mean)}, std={_num(std)})",
                     f"the same sd {std:.6g} at every shape ({stds})")
         half = std * math.sqrt(3)
-        return (f"uniform(a={_num(half)})" if centered else f"uniform(low={_num(mean - half)}, high={_num(mean + half)})",
-                f"the same bound {half:.6g} at every shape ({stds})")
+        text = f"uniform(a={_num(half)})" if centered else (
+            f"uniform(low={_num(mean - half)}, high={_num(mean + half)})")
+        return (text, f"the same bound {half:.6g} at every shape ({stds})")
     if not centered:
         return None, f"{kind} with a fan rule but a non-zero mean: the grammar's fan laws are centered ({stds})"
     return _fan_law(kind, rule), _because(kind, rule)
