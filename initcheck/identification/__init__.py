@@ -4,7 +4,7 @@
   constant, fixed, orthogonal, normal, uniform, truncated normal or none, with intervals.
 * :mod:`~initcheck.identification.rules` — across shapes: the fan mode and the gain, named when
   it is a recognized constant, and the law as grammar text.
-* :mod:`~initcheck.identification.report` — :func:`identify` (draws, decides, confirms by
+* ``initcheck.identification.report`` — :func:`identify` (draws, decides, confirms by
   :func:`initcheck.check`) and :func:`compare` (two targets side by side).
 """
 
