@@ -6,7 +6,7 @@
 * :mod:`initcheck.stats` — the statistical engine.
 * :mod:`initcheck.claims` — the chapter's claims, run by ``initcheck verify``.
 * :func:`check` / :func:`assert_conforms` — does a sampler draw the law it claims?
-* :func:`~initcheck.identification.identify` — which law of the grammar explains a sampler's draws?
+* :func:`~initcheck.identification.report.identify` — which law of the grammar explains a sampler's draws?
 * :mod:`initcheck.adapters` — framework initializers (PyTorch, JAX, Keras, MXNet ...) as samplers.
 * :mod:`initcheck.strategies` — Hypothesis strategies for users' own tests.
 

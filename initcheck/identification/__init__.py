@@ -4,8 +4,8 @@
   constant, fixed, orthogonal, normal, uniform, truncated normal or none, with intervals.
 * :mod:`~initcheck.identification.rules` — across shapes: the fan mode and the gain, named when
   it is a recognized constant, and the law as grammar text.
-* ``initcheck.identification.report`` — :func:`identify` (draws, decides, confirms by
-  :func:`initcheck.check`) and :func:`compare` (two targets side by side).
+* ``initcheck.identification.report`` — :func:`~initcheck.identification.report.identify` (draws, decides, confirms by
+  :func:`initcheck.check`) and :func:`~initcheck.identification.report.compare` (two targets side by side).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """From draws of one shape to a description: which kind of law, its scale with intervals.
 
-:func:`~initcheck.identification.describe_draws` never calls a sampler: it is given the arrays (one per seed)
+:func:`~initcheck.identification.core.describe_draws` never calls a sampler: it is given the arrays (one per seed)
 and decides, in this order, with these thresholds:
 
 1. **constant**: every value of every draw is the same number (exact).
@@ -12,7 +12,7 @@ and decides, in this order, with these thresholds:
    ``g`` (exact up to rounding; iid draws miss it by about ``1/sqrt(cols)``).
 4. **an iid family** among normal, uniform and truncated normal (symmetric cut at
    ``±c`` parent sds), each fitted to the pooled values (mean, sd, bound) and tested by
-   Kolmogorov-Smirnov at :data:`~initcheck.identification.ALPHA_FAMILY`. With fitted parameters the KS null law is
+   Kolmogorov-Smirnov at ``ALPHA_FAMILY``. With fitted parameters the KS null law is
    stochastically smaller than the tabled one, so the tabled p-value is conservative: the
    true family is rejected with probability at most ``ALPHA_FAMILY``. The normal is also
    tested on its largest value: ``P(max |x - m| / s <= r)`` for ``n`` normal values is

@@ -37,7 +37,7 @@ IDENTIFY_STREAM = 0x1D  # the identification's seeds: SeedSequence((seed, IDENTI
 VALUES = 2**17  # values drawn per shape: the variance to about ±2% at level 1 - 1e-6, a 3% error seen at 0.999
 MIN_DRAWS = 4  # draws (seeds) per shape at least: identical draws tell a fixed sampler
 
-#: shapes per rank, in the torch layout (out, in, *kernel): fan_in, fan_out and their mean change by
+#: shapes per rank, in the torch layout ``(out, in, *kernel)``: fan_in, fan_out and their mean change by
 #: factors 1.25 to 4 between the shapes of a rank, so the fan modes are told apart
 IDENTIFY_SHAPES: dict[int, tuple[tuple[int, ...], ...]] = {
     2: ((64, 256), (256, 64), (128, 128)),
@@ -97,7 +97,7 @@ class Identification:
             ``normal``, ``uniform``, ``truncated_normal``), or ``none``.
         law: the law found, as text :func:`initcheck.laws.parse_law` reads, or None.
         because: why that law (or why none), with the numbers.
-        descriptions: one :class:`ShapeDescription` per shape drawn.
+        descriptions: one :class:`~initcheck.identification.core.ShapeDescription` per shape drawn.
         rule: the fan rule fitted (iid kinds), or None.
         confirmation: ``check``'s report on the law found (None if none was found).
         steps: every decision, in order.

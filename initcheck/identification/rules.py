@@ -1,22 +1,24 @@
 """Across shapes: the fan rule that explains the scale, the gain's name, and the law of the grammar.
 
-:func:`~initcheck.identification.fit_fan_rule` takes one :class:`~initcheck.identification.ShapeDescription` per shape.
+:func:`~initcheck.identification.rules.fit_fan_rule` takes one
+:class:`~initcheck.identification.core.ShapeDescription` per shape.
 For each candidate mode (``fan_in``, ``fan_out``, ``fan_avg``, and ``constant``: the same
 variance at every shape) it computes ``g²_i = s²_i · fan_i`` (fan 1 for ``constant``). Under
 the right mode every ``log g²_i`` estimates the same ``log g²`` with standard error
 ``τ_i = sqrt((κ - 1)/n_i)`` (the variance's closed-form spread, ``κ`` the family's kurtosis),
 so ``Q = Σ (log g²_i - mean)² / τ_i²`` (weighted mean) is chi-square with ``k - 1`` degrees
-of freedom. A mode is *consistent* when ``Q``'s p-value is at least :data:`~initcheck.identification.ALPHA_MODE`: the
+of freedom. A mode is *consistent* when ``Q``'s p-value is at least ``ALPHA_MODE``: the
 right mode is called inconsistent with probability at most ``ALPHA_MODE``. The shapes are
 chosen so that the fans of different modes differ by factors of 1.25 to 4 between shapes,
 against standard errors under 1%: a wrong mode is consistent with negligible probability.
 
 The gain ``g`` (the weighted mean) has an interval at level ``1 - ALPHA_INTERVAL``; it is
-*named* when one of :data:`~initcheck.identification.GAINS` lies inside it (the nearest, if several): a true named
+*named* when one of ``GAINS`` lies inside it (the nearest, if several): a true named
 gain is missed with probability at most ``ALPHA_INTERVAL``, and a gain 10% off any constant
 is named with negligible probability at these n.
 
-:func:`~initcheck.identification.law_text` then writes the law in the grammar (text :func:`initcheck.laws.parse_law`
+:func:`~initcheck.identification.rules.law_text` then writes the law in the grammar (text
+:func:`initcheck.laws.parse_law`
 reads), the most specific one that says the same thing: ``he_uniform(a=2.2360679775)``
 for U(±1/√fan_in), ``variance_scaling(scale=..., ...)`` for an unnamed gain.
 """
@@ -38,7 +40,7 @@ __all__ = ["ALPHA_MODE", "GAINS", "FanRule", "fit_fan_rule", "law_text"]
 ALPHA_MODE = 1e-6  # false rejection of the right fan mode (chi-square of the per-shape gains)
 RTOL_EXACT = 1e-4  # constants and orthogonal gains: the same across shapes to this relative error
 
-#: recognized gains: name -> (gain, he nonlinearity keywords for the grammar, or None)
+#: the recognized gains, name -> (gain, he nonlinearity keywords for the grammar, or None)
 GAINS: dict[str, tuple[float, str | None]] = {
     "1": (1.0, "nonlinearity=linear"),
     "√2 (ReLU)": (math.sqrt(2.0), ""),
@@ -59,7 +61,7 @@ class FanRule:
         pvalues: every mode's chi-square p-value.
         gain: ``sqrt(s² · fan)`` pooled over the shapes (for ``constant``: the sd).
         gain_interval: its interval at level ``1 - ALPHA_INTERVAL``.
-        named: the recognized gain inside the interval (a key of :data:`GAINS`), or None.
+        named: the recognized gain inside the interval (a key of ``GAINS``), or None.
         ambiguous: other consistent modes (the shapes' fans did not tell them apart).
         gains: per shape, ``sqrt(s² · fan)`` under the chosen mode (under fan_in if none is).
     """
