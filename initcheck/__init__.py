@@ -6,6 +6,7 @@
 * :mod:`initcheck.stats` — the statistical engine.
 * :mod:`initcheck.claims` — the chapter's claims, run by ``initcheck verify``.
 * :func:`check` / :func:`assert_conforms` — does a sampler draw the law it claims?
+* :func:`~initcheck.identification.report.identify` — which law of the grammar explains a sampler's draws?
 * :mod:`initcheck.adapters` — framework initializers (PyTorch, JAX, Keras, MXNet ...) as samplers.
 * :mod:`initcheck.strategies` — Hypothesis strategies for users' own tests.
 
@@ -28,11 +29,13 @@ if TYPE_CHECKING:  # what type checkers see; at run time _LAZY serves these on f
     from ._lazy import Lazy
     from .assertions import assert_conforms
     from .fans import Fans, compute_fans
+    from .identification import Identification, identify
     from .init import Initializer, Sampler
     from .verdict import Report, check
 
 __all__ = [
     "Fans",
+    "Identification",
     "InitcheckError",
     "Initializer",
     "Report",
@@ -42,6 +45,7 @@ __all__ = [
     "assert_conforms",
     "check",
     "compute_fans",
+    "identify",
 ]
 
 __version__ = "0.1.0"
@@ -49,12 +53,14 @@ __version__ = "0.1.0"
 #: public name -> module defining it, imported when the name is first read
 _LAZY: Lazy = {
     "Fans": ".fans",
+    "Identification": ".identification",
     "Initializer": ".init",
     "Report": ".verdict",
     "Sampler": ".init",
     "assert_conforms": ".assertions",
     "check": ".verdict",
     "compute_fans": ".fans",
+    "identify": ".identification",
 }
 
 #: renamed public names: old name -> (new name, getter), served with one DeprecationWarning each

@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    from .identification.command import add_parser as add_identify
+
+    add_identify(sub)
+
     from .propagation.command import add_parser as add_propagate
 
     add_propagate(sub)
@@ -294,6 +298,12 @@ def _propagate(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _identify(args: argparse.Namespace) -> int:
+    from .identification.command import run
+
+    return run(args)
+
+
 def _laws(args: argparse.Namespace) -> int:
     if args.command == "claims":
         _deprecated("'initcheck claims'", "'initcheck laws'")
@@ -364,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "laws": _laws,
             "claims": _laws,
             "propagate": _propagate,
+            "identify": _identify,
         }[args.command](args)
     except InitcheckError as err:  # usage and input errors, framework not installed ...
         if debug:

@@ -1,0 +1,36 @@
+"""Planted samplers for the identify tests (importable as ``tests.identify.samplers:NAME``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from initcheck.fans import compute_fans
+
+
+def laplace(shape, seed):
+    """Laplace draws: heavier tails than any family of the grammar."""
+    return np.random.default_rng(seed).laplace(0.0, 0.1, shape)
+
+
+def student_t(shape, seed):
+    """Student-t with 5 degrees of freedom."""
+    return np.random.default_rng(seed).standard_t(5, shape) * 0.05
+
+
+def he_gain_too_big(shape, seed):
+    """N(0, (1.1 √2)² / fan_in): he_normal's law with a gain 10% too large."""
+    std = 1.1 * math.sqrt(2.0) / math.sqrt(compute_fans(shape, "torch").fan_in)
+    return np.random.default_rng(seed).normal(0.0, std, shape)
+
+
+def he_fan_out(shape, seed):
+    """Claims he_normal (fan_in) but divides by fan_out."""
+    std = math.sqrt(2.0 / compute_fans(shape, "torch").fan_out)
+    return np.random.default_rng(seed).normal(0.0, std, shape)
+
+
+def loaded(shape, seed):
+    """The same values whatever the seed (a loaded checkpoint)."""
+    return np.random.default_rng(12345).normal(0.0, 0.02, shape)

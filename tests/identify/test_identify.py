@@ -1,0 +1,112 @@
+"""identify() on reference initializers and planted samplers: the law found, confirmed by check.
+
+A correct reference sampler fails an identification when its true family is rejected at one
+of the 4 shapes (KS, and the normal's max test both ways: 3 tests at 1e-6 each), when the fan
+mode's chi-square rejects the right mode (1e-6), when the gain's interval misses its constant
+(1e-6), or when the confirming check false-alarms (its alpha, 1e-6): at most 1.5e-5.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import initcheck
+from initcheck import init
+from initcheck.identification import Identification, compare, identify
+from initcheck.laws import parse_law
+from initcheck.reportable import Reportable
+from tests.identify import samplers
+
+ONE = 1.5e-5  # (3 × 4 shapes + mode + gain + check) × 1e-6, as the module docstring counts
+
+
+@pytest.mark.false_alarm(ONE, per="item", reason="one identification of a correct sampler (module docstring)")
+@pytest.mark.parametrize(("sampler", "law"), [
+    (init.xavier_uniform(), "xavier_uniform"),
+    (init.he_normal(mode="fan_out"), "he_normal(mode=fan_out)"),
+    (init.lecun_normal(), "lecun_normal"),
+    (init.variance_scaling(), "variance_scaling(scale=1, mode=fan_in, distribution=truncated_normal)"),
+    (init.orthogonal(gain=2.0), "orthogonal(gain=2)"),
+    (init.constant(0.5), "constant(value=0.5)"),
+], ids=["xavier_uniform", "he_normal_fan_out", "lecun_normal", "variance_scaling", "orthogonal", "constant"])
+def test_reference_initializers_are_identified_and_confirmed(sampler, law):
+    found = identify(sampler, seed=3)
+    assert found.law == law
+    parse_law(found.law)
+    assert found.passed and found.confirmation.passed and found.findings == ()
+
+
+@pytest.mark.false_alarm(ONE, per="item", reason="one identification of a correct sampler (module docstring)")
+def test_a_constant_std_is_a_normal_law_with_its_std_in_the_interval():
+    found = identify(init.normal(std=0.02), seed=4)
+    assert found.rule.mode == "constant"
+    lo, hi = found.rule.gain_interval
+    assert lo <= 0.02 <= hi
+    assert found.law.startswith("normal(std=") and found.passed
+
+
+@pytest.mark.false_alarm(
+    ONE, per="item",
+    reason="the confirmation and mode as for a correct sampler; naming √2: the gain is 10% off, "
+           "interval half-width < 1% (negligible)")
+def test_a_gain_of_1_1_root_two_is_not_called_he():
+    found = identify(samplers.he_gain_too_big, seed=5)
+    assert found.rule.mode == "fan_in" and found.rule.named is None
+    assert not found.law.startswith("he_")
+    lo, hi = found.rule.gain_interval
+    assert lo <= 1.1 * 2**0.5 <= hi
+    assert found.law.startswith("variance_scaling(") and found.passed
+
+
+@pytest.mark.false_alarm(ONE, per="item", reason="one identification of a correct sampler (module docstring)")
+def test_fan_out_used_where_fan_in_is_claimed_is_identified_as_fan_out():
+    found = identify(samplers.he_fan_out, seed=6)
+    assert found.law == "he_normal(mode=fan_out)" and found.rule.mode == "fan_out"
+    assert found.rule.pvalues["fan_in"] < 1e-6
+
+
+@pytest.mark.false_alarm(
+    1e-9, per="item",
+    reason="miss: Laplace's and t5's KS distance to the best normal is 0.062 and 0.038 against 0.0074")
+@pytest.mark.parametrize("sampler", [samplers.laplace, samplers.student_t], ids=["laplace", "t5"])
+def test_a_wrong_family_is_no_law_of_the_grammar(sampler):
+    found = identify(sampler, seed=8)
+    assert found.law is None and not found.passed and found.confirmation is None
+    assert found.summary().startswith("no law of the grammar explains it:")
+    assert "kurtosis" in found.summary()
+    assert [s.name for s in found.findings] == ["family"]
+
+
+@pytest.mark.false_alarm(0, reason="exact: identical draws, a None return")
+def test_loaded_weights_are_fixed_and_a_misbehaving_sampler_is_a_finding():
+    fixed = identify(samplers.loaded, seed=1)
+    assert fixed.kind == "fixed" and fixed.law is None and not fixed.passed
+    broken = identify(lambda shape, seed: None, seed=1)
+    assert not broken.passed and broken.findings[0].name == "draws"
+    assert "returned None" in broken.sentences()[0]
+
+
+@pytest.mark.false_alarm(
+    2 * ONE, per="item",
+    reason="two identifications of correct samplers; their gains' intervals (1 vs 1/√3) cannot overlap")
+def test_two_targets_are_compared_by_family_mode_and_gain():
+    a = identify(init.xavier_uniform(), seed=9, target="initcheck.init:xavier_uniform")
+    b = identify(init.he_uniform(a=5**0.5), seed=9, target="torch_default")
+    diff = compare(a, b)
+    assert diff.same is False and diff.line.startswith("they differ:") and "fan mode fan_avg vs fan_in" in diff.line
+    same = compare(a, identify(init.xavier_uniform(layout="keras"), layout="keras", seed=10, target="k"))
+    assert same.same is True and same.passed
+    assert same.line == "initcheck.init:xavier_uniform's default equals k's: xavier_uniform" + (
+        " (fans read in each one's layout: torch (out, in, *k) vs keras (*k, in, out))")
+
+
+@pytest.mark.false_alarm(ONE, per="item", reason="one identification of a correct sampler (module docstring)")
+def test_the_report_interface_and_the_lazy_names():
+    found = initcheck.identify(init.lecun_uniform(), seed=2, target="initcheck.init:lecun_uniform")
+    assert isinstance(found, initcheck.Identification) and initcheck.Identification is Identification
+    assert isinstance(found, Reportable)
+    assert found.passed and found.sentences() == []
+    assert found.reproducer == "initcheck identify initcheck.init:lecun_uniform --layout torch --seed 2"
+    data = found.to_dict()
+    assert data["law"] == "lecun_uniform" and data["confirmation"]["passed"] is True
+    assert len(data["shapes"]) == 4 and data["rule"]["mode"] == "fan_in"
