@@ -182,7 +182,8 @@ def precision_of(arr: np.ndarray) -> Precision:
     'float16'
     >>> precision_of(np.array([1.5, -0.25, 0.3], dtype=np.float32)).name
     'float32'
-    >>> precision_of(np.array([1.5, -0.25, 0.3125], dtype=np.float32)).name  # 3 bits: float8_e5m2
+    >>> x = np.array([1.5, -0.25, 0.3125], dtype=np.float32)  # 3 significand bits
+    >>> precision_of(x).name
     'float8_e5m2'
     """
     name = arr.dtype.name

@@ -2,7 +2,7 @@
 
 The pipeline::
 
-    shapes of the sampler's ranks  ->  draws (drawing.Drawer: the only code that calls the sampler)
+    shapes of the sampler's ranks  ->  draws (drawing.Drawer calls the sampler)
         -> per shape: describe_draws (core.py)  ->  one kind for all shapes
         -> fan rule and gain (rules.py)  ->  a law of the grammar as text
         -> check(sampler, law) at check's own default shapes and seeds: the confirmation
