@@ -27,6 +27,7 @@ from .render import table
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader closed the pipe
 HEADLINE = 3  # measurements shown per claim in the verify table (all are in --json)
 
 
@@ -384,6 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("initcheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`initcheck check ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not raise again
+        return EXIT_BROKEN_PIPE
     except Exception as err:  # a bug in initcheck itself: still one line without --debug
         if debug:
             traceback.print_exc()
