@@ -15,20 +15,22 @@ The laws are defined here from their formulas, independently of
 
 from __future__ import annotations
 
+import ast
 import math
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scipy import stats
 
 from ._deprecations import module_getattr
-from .errors import expected
+from .errors import UsageError, expected
 from .fans import compute_fans, fan_for_mode, matrix_shape, validate_shape
 from .gains import NONLINEARITIES, calculate_gain
 
-__all__ = ["LAWS", "Law", "LawDef", "TargetLaw", "parse_law", "target_law"]
+__all__ = ["LAWS", "Law", "LawDef", "TargetLaw", "evaluate", "parse_law", "target_law"]
 
 TRUNCATION_STD = 0.87962566103423978  # std of N(0, 1) cut to [-2, 2] (Keras/JAX's divisor)
 Value = float | str
@@ -211,8 +213,12 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _POSITIVE = {"std", "gain", "scale", "a"}  # must be > 0 (except he's slope a, which is ≥ 0)
 
 
-def parse_law(text: str) -> Law:
+def parse_law(text: str, names: Mapping[str, float] | None = None) -> Law:
     """Parse ``name`` or ``name(key=value, ...)`` into a :class:`Law`.
+
+    A number may be written as an arithmetic expression (``+ - * / **``, parentheses,
+    ``sqrt``, ``log``, ``exp``, ``pi``, ``e``) and use the ``names`` given
+    (``normal(std=0.02/sqrt(2*n_layer))`` with ``names={"n_layer": 12}``).
 
     Raises:
         UsageError: unknown or malformed law, unknown parameter, bad value.
@@ -221,6 +227,8 @@ def parse_law(text: str) -> Law:
     'xavier_uniform(gain=2)'
     >>> str(parse_law("uniform(0.07)"))
     'uniform(a=0.07)'
+    >>> str(parse_law("normal(std=0.02/sqrt(2*n_layer))", {"n_layer": 12}))
+    'normal(mean=0, std=0.00408248)'
     """
     if not isinstance(text, str):
         raise expected("law", text, "a law such as xavier_uniform or normal(std=0.01)")
@@ -231,13 +239,15 @@ def parse_law(text: str) -> Law:
     if name not in LAWS:
         raise expected("law", text, f"a law name, one of {', '.join(sorted(LAWS))}")
     law = LAWS[name]
+    variables = names or {}
     names = [k for k, _ in law.params]
     given: dict[str, Value] = {}
     if args is not None and args.strip():
-        for pos, part in enumerate(p.strip() for p in args.split(",")):
+        parts = _split_args(args, text)
+        for pos, part in enumerate(parts):
             if "=" in part:
                 key, raw = (s.strip() for s in part.split("=", 1))
-            elif pos < len(names) and not any("=" in q for q in args.split(",")[:pos]):
+            elif pos < len(names) and not any("=" in q for q in parts[:pos]):
                 key, raw = names[pos], part
             else:
                 raise expected("law", text, f"key=value parameters of {law.name}: {', '.join(names) or 'none'}")
@@ -245,7 +255,7 @@ def parse_law(text: str) -> Law:
                 raise expected(f"{law.name} parameter", key, f"one of {', '.join(names) or '(none)'}")
             if key in given:
                 raise expected(f"{law.name} parameter", key, "each parameter once")
-            given[key] = _value(law, key, raw, text)
+            given[key] = _value(law, key, raw, text, variables)
     params: dict[str, Value] = {}
     for key, default in law.params:
         value = given.get(key, default)
@@ -260,15 +270,82 @@ def parse_law(text: str) -> Law:
     return Law(law.name, params)
 
 
-def _value(law: LawDef, key: str, raw: str, text: str) -> Value:
+def _split_args(args: str, text: str) -> list[str]:
+    """The parameters' texts, split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(args):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise expected("law", text, "balanced parentheses")
+        if ch == "," and depth == 0:
+            parts.append(args[start:i].strip())
+            start = i + 1
+    if depth:
+        raise expected("law", text, "balanced parentheses")
+    return parts + [args[start:].strip()]
+
+
+_OPERATORS: dict[type, Callable[..., float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos,
+}
+_FUNCTIONS: dict[str, Callable[[float], float]] = {"sqrt": math.sqrt, "log": math.log, "exp": math.exp}
+_CONSTANTS = {"pi": math.pi, "e": math.e}
+
+
+def evaluate(expression: str, names: Mapping[str, float] | None = None) -> float:
+    """The value of an arithmetic ``expression`` over numbers, ``names``, ``pi``, ``e`` and
+    ``sqrt``/``log``/``exp`` (nothing else is evaluated).
+
+    >>> evaluate("0.02 / sqrt(2 * n)", {"n": 2})
+    0.01
+
+    Raises:
+        UsageError: not such an expression, an unknown name, or no finite value.
+    """
+    known = {**_CONSTANTS, **(names or {})}
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            if node.id not in known:
+                raise expected("name", node.id, f"a number or one of {', '.join(sorted(known))}")
+            return float(known[node.id])
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.operand))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
+                and len(node.args) == 1 and not node.keywords):
+            return _FUNCTIONS[node.func.id](value(node.args[0]))
+        raise expected("expression", expression, "numbers, names, + - * / **, sqrt, log, exp")
+
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+        v = value(tree.body)
+    except SyntaxError:
+        raise expected("expression", expression, "an arithmetic expression such as 0.02/sqrt(24)") from None
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        if isinstance(err, UsageError):
+            raise
+        raise expected("expression", expression, f"an expression with a value ({err})") from None
+    if not math.isfinite(v):
+        raise expected("expression", expression, "a finite value")
+    return v
+
+
+def _value(law: LawDef, key: str, raw: str, text: str, names: Mapping[str, float]) -> Value:
     words = law.words.get(key)
     if words is not None:
         if raw not in words:
             raise expected(f"{law.name} {key}", raw, f"one of {', '.join(words)}")
         return raw
-    if not _NUMBER_RE.match(raw) and raw not in ("inf", "-inf"):
-        raise expected(f"{law.name} {key}", raw, "a number")
-    v = float(raw)
+    if _NUMBER_RE.match(raw) or raw in ("inf", "-inf"):
+        v = float(raw)
+    else:
+        v = evaluate(raw, names)
     if not math.isfinite(v):
         raise expected(f"{law.name} {key}", raw, "a finite number")
     he_slope = key == "a" and law.name in ("he_uniform", "he_normal")
