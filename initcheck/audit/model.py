@@ -108,10 +108,11 @@ class ModelSource(Protocol):
     #: the target in words (``module:factory`` and its keyword arguments)
     target: str
 
-    def build(self, seed: int) -> Iterator[tuple[Parameter, np.ndarray]]:
+    def build(self, seed: int) -> Iterator[tuple[Parameter, np.ndarray | None]]:
         """Build the model under ``seed`` and yield every parameter with its values, in the same
         order in every build; tied parameters are yielded once more each, with ``tied_to`` set
-        (their values need not be given again: an empty array is enough).
+        (their values need not be given again: an empty array is enough). None in place of the
+        values: the source cannot draw this parameter (the audit reports it).
 
         Raises:
             ModelFault: the factory raised, or returned something that is not a model.

@@ -51,6 +51,7 @@ __all__ = [
     "ALPHA_INTERVAL",
     "POWER",
     "FamilyFit",
+    "DrawSummary",
     "ShapeDescription",
     "describe_draws",
     "detectable_error",
@@ -195,29 +196,6 @@ class ShapeDescription:
         }
 
 
-def _orthogonal_gain(arrays: Sequence[np.ndarray], shape: tuple[int, ...], layout: str) -> float | None:
-    """The common gain if every draw is (semi-)orthogonal times it within float tolerance, else None."""
-    if len(shape) < 2:
-        return None
-    rows, cols = matrix_shape(shape, layout)
-    if min(rows, cols) < 2:
-        return None
-    gains = []
-    for a, dtype in arrays:
-        m = a.reshape(rows, cols).astype(np.float64)
-        gram = m @ m.T if rows <= cols else m.T @ m
-        g2 = float(np.trace(gram)) / min(rows, cols)
-        if not g2 > 0:
-            return None
-        tol = default_orthogonality_rtol(dtype, rows, cols)
-        if float(np.max(np.abs(gram / g2 - np.eye(gram.shape[0])))) > tol:
-            return None
-        gains.append(math.sqrt(g2))
-    g = float(np.mean(gains))
-    tol = default_orthogonality_rtol(arrays[0][1], rows, cols)
-    return g if max(abs(x / g - 1) for x in gains) <= tol else None
-
-
 def detectable_error(n: int, kurtosis: float) -> float:
     """The smallest relative variance error ``d > 0`` that ``n`` values detect at power 0.999
     (:func:`initcheck.stats.power_variance` at ``ALPHA_FAMILY``, two-sided).
@@ -236,8 +214,9 @@ def _ks(x: np.ndarray, law: Any) -> tuple[float, float]:
     return float(r.statistic), float(r.pvalue)
 
 
-def _fits(x: np.ndarray, m: float, s: float, r: float) -> tuple[FamilyFit, ...]:
-    n = x.size
+def _fits(x: np.ndarray, n: int, m: float, s: float, r: float) -> tuple[FamilyFit, ...]:
+    """The families fitted to ``n`` values of mean ``m``, sd ``s`` and ``max |x - m| / s = r``,
+    their KS tests on the sample ``x``."""
     fits = []
     # normal: KS, and the largest |value| (too short or too long tails)
     d, p = _ks(x, stats.norm(m, s))
@@ -277,6 +256,211 @@ def _std_interval(s: float, n: int, kind: str, kurtosis: float) -> tuple[float, 
     return s / math.sqrt(1 + half), s / math.sqrt(max(1 - half, 1e-12))
 
 
+CHUNK = 1 << 22  # values processed at once: temporaries stay ~32 MB whatever the parameter's size
+FINGERPRINT = 4096  # positions compared between draws (with the exact sums) to tell identical draws
+
+
+class DrawSummary:
+    """What :func:`describe_draws` needs of draws, gathered one draw at a time, in bounded memory.
+
+    Exact over every value: the count, the first value and whether all equal it (constant),
+    the centred power sums to the 4th (mean, sd, kurtosis), the extremes (``max |x - m|``),
+    whether each draw equals the first (its exact sums and its values at ``FINGERPRINT``
+    positions: random draws agree there with probability 0), and whether each draw is
+    (semi-)orthogonal times one gain (its vectors' norms first, the Gram matrix only if they
+    are equal). The family tests run on a uniform random sample of at most ``capacity`` values
+    (every value when they fit; None: keep all).
+
+    >>> import numpy as np
+    >>> s = DrawSummary((64, 64), capacity=1000, seed=0)
+    >>> rng = np.random.default_rng(1)
+    >>> for _ in range(3): s.add(rng.normal(0, 0.02, (64, 64)))
+    >>> d = s.describe()
+    >>> d.kind, d.n, f"{d.std:.3f}"
+    ('normal', 12288, '0.020')
+    """
+
+    def __init__(self, shape: Sequence[int], layout: str = "torch", *, capacity: int | None = None,
+                 seed: int = 0) -> None:
+        self.shape = tuple(int(d) for d in shape)
+        self.layout = layout
+        self.capacity = capacity
+        self.rng = np.random.default_rng([seed, 0x1D5])
+        self.draws = 0
+        self.n = 0
+        self.first: float | None = None
+        self.constant = True
+        self.shift = 0.0
+        self.sums = np.zeros(4)
+        self.low, self.high = math.inf, -math.inf
+        self.identical = True  # every draw equals the first (so far)
+        self._print: tuple[float, float, np.ndarray] | None = None
+        self._positions: np.ndarray | None = None
+        self.gains: list[float] | None = [] if self._may_be_orthogonal() else None
+        self.dtype: Any = None
+        self._sample: list[np.ndarray] = []
+        self._kept = 0
+
+    def _may_be_orthogonal(self) -> bool:
+        if len(self.shape) < 2:
+            return False
+        return min(matrix_shape(self.shape, self.layout)) >= 2
+
+    def add(self, a: Any) -> None:
+        """Take one draw (an array of the summary's shape).
+
+        Raises:
+            UsageError: a draw of another shape or with no values.
+        """
+        raw = np.asarray(a)
+        if raw.shape != self.shape:
+            raise expected("draws", raw.shape, f"arrays of one shape {self.shape}")
+        if raw.size == 0:
+            raise expected("draws", self.shape, "arrays with at least one value")
+        self.dtype = raw.dtype
+        flat = as_floats(raw).reshape(-1)
+        if self.first is None:
+            self.first = float(flat[0])
+            self.shift = float(np.mean(flat[: min(flat.size, CHUNK)], dtype=np.float64))
+            if not math.isfinite(self.shift):
+                self.shift = 0.0
+        sums = np.zeros(4)
+        low, high, constant = math.inf, -math.inf, self.constant
+        for i in range(0, flat.size, CHUNK):
+            x = flat[i:i + CHUNK].astype(np.float64, copy=False)
+            if constant:
+                constant = bool(np.all(x == self.first))
+            low, high = min(low, float(x.min())), max(high, float(x.max()))
+            d = x - self.shift
+            d2 = d * d
+            sums += (d.sum(), d2.sum(), np.dot(d2, d), np.dot(d2, d2))
+        self.constant = constant
+        self.low, self.high = min(self.low, low), max(self.high, high)
+        self.sums += sums
+        self.n += flat.size
+        self.draws += 1
+        self._fingerprint(flat, sums)
+        if self.gains is not None:
+            self._orthogonal(flat)
+        self._keep(flat)
+
+    def _fingerprint(self, flat: np.ndarray, sums: np.ndarray) -> None:
+        if self._positions is None:
+            k = min(flat.size, FINGERPRINT)
+            self._positions = np.sort(self.rng.choice(flat.size, k, replace=False))
+        values = flat[self._positions].astype(np.float64)
+        mark = (float(sums[0]), float(sums[1]), values)
+        if self._print is None:
+            self._print = mark
+        elif self.identical:
+            s0, s1, v = self._print
+            self.identical = s0 == mark[0] and s1 == mark[1] and bool(np.array_equal(v, values))
+
+    def _orthogonal(self, flat: np.ndarray) -> None:
+        assert self.gains is not None
+        rows, cols = matrix_shape(self.shape, self.layout)
+        m = flat.reshape(rows, cols)
+        vectors = m if rows <= cols else m.T  # the smaller set of vectors: orthogonal ones, each of norm g
+        tol = default_orthogonality_rtol(self.dtype, rows, cols)
+        norms = np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64)
+        g2 = float(norms.mean())
+        if not g2 > 0 or float(np.max(np.abs(norms / g2 - 1))) > tol:
+            self.gains = None
+            return
+        v = vectors.astype(np.float64, copy=False)
+        gram = v @ v.T
+        if float(np.max(np.abs(gram / g2 - np.eye(gram.shape[0])))) > tol:
+            self.gains = None
+            return
+        self.gains.append(math.sqrt(g2))
+
+    def _keep(self, flat: np.ndarray) -> None:
+        cap = self.capacity
+        if cap is None or flat.size <= cap:
+            part = flat.astype(np.float64)
+        else:
+            part = flat[self.rng.choice(flat.size, cap, replace=False)].astype(np.float64)
+        self._sample.append(part)
+        self._kept += part.size
+        if cap is not None and self._kept > cap:  # thin the whole sample uniformly back to the capacity
+            pooled = np.concatenate(self._sample)
+            self._sample = [pooled[self.rng.choice(pooled.size, cap, replace=False)]]
+            self._kept = cap
+
+    @property
+    def sample(self) -> np.ndarray:
+        """The values the family tests run on."""
+        return np.concatenate(self._sample) if self._sample else np.zeros(0)
+
+    def _moments(self) -> tuple[float, float, float]:
+        n = self.n
+        s1, s2, s3, s4 = (float(v) / n for v in self.sums)
+        m = self.shift + s1
+        var = max(s2 - s1 * s1, 0.0)
+        c4 = s4 - 4 * s1 * s3 + 6 * s1 * s1 * s2 - 3 * s1**4
+        return m, math.sqrt(var), (c4 / (var * var) if var > 0 else math.nan)
+
+    def describe(self) -> ShapeDescription:
+        """The description of every draw taken (:func:`describe_draws`'s decisions).
+
+        Raises:
+            UsageError: no draw was taken.
+        """
+        if self.draws == 0 or self.first is None:
+            raise expected("draws", [], "at least one array")
+        dims, n, k, first = self.shape, self.n, self.draws, self.first
+        if self.constant:
+            return ShapeDescription(dims, k, n, "constant", first, (first, first), 0.0, None, None, None,
+                                    f"all {n:,} values of {k} draw(s) are exactly {first:.10g}", value=first)
+        m, s, kurt = self._moments()
+        if not (math.isfinite(m) and math.isfinite(s)):
+            return ShapeDescription(dims, k, n, "none", m, (m, m), s, None, None, None,
+                                    "the values are not all finite (NaN or infinite: uninitialized memory?)")
+        r = max(self.high - m, m - self.low) / s if s > 0 else math.inf
+        z = _z()
+        mean_interval = (m - z * s / math.sqrt(n), m + z * s / math.sqrt(n))
+        common: dict[str, Any] = dict(shape=dims, draws=k, n=n, mean=m, mean_interval=mean_interval, std=s,
+                                      kurtosis=kurt, ratio=r)
+        if k >= 2 and self.identical:
+            return ShapeDescription(kind="fixed", std_interval=None,
+                                    reason=f"all {k} draws (different seeds) are identical: the values do not "
+                                    "depend on the seed (loaded or deterministic)", **common)
+        if self.gains:
+            g = float(np.mean(self.gains))
+            tol = default_orthogonality_rtol(self.dtype, *matrix_shape(dims, self.layout))
+            if max(abs(x / g - 1) for x in self.gains) <= tol:
+                rows, cols = matrix_shape(dims, self.layout)
+                return ShapeDescription(kind="orthogonal", std_interval=None, gain=g,
+                                        reason=f"every draw, seen as {rows}x{cols}, is orthogonal times {g:.10g} "
+                                        "within float tolerance", **common)
+        return _family(self.sample, n, m, s, kurt, r, self.high - m, m - self.low, common)
+
+
+def _family(x: np.ndarray, n: int, m: float, s: float, kurt: float, r: float, up: float, down: float,
+            common: dict[str, Any]) -> ShapeDescription:
+    """The iid family of the values (tested on the sample ``x``; moments and extremes of all ``n``)."""
+    fits = _fits(x, n, m, s, r)
+    chosen = next((f for f in fits if not f.rejected), None)
+    kind = "none" if chosen is None else chosen.family
+    cut = cut_interval = None
+    if kind == "truncated_normal":
+        cut = _cut_from_ratio(r)
+    kappa = {"normal": 3.0, "uniform": 1.8}.get(kind, truncated_kurtosis(cut) if cut else max(kurt, 1 + 1e-9))
+    std_interval = _std_interval(s, n, kind, kappa)
+    if cut is not None:
+        big = max(up, down)
+        ends = [_cut_from_ratio(big / t) for t in std_interval]
+        cut_interval = (min(e or 0.0 for e in ends), max(e or MAX_CUT for e in ends))
+    if chosen is None:
+        reason = "none of normal, uniform, truncated normal fits (each rejected at p < " \
+                 f"{ALPHA_FAMILY:g}): kurtosis {kurt:.3f}, max/sd {r:.3f}"
+    else:
+        others = "; ".join(f"{f.family} p = {f.pvalue:.3g}" for f in fits if f is not chosen)
+        reason = f"{kind} (p = {chosen.pvalue:.3g}) fits, kurtosis {kurt:.3f}, max/sd {r:.3f}; {others}"
+    return ShapeDescription(kind=kind, std_interval=std_interval, cut=cut, cut_interval=cut_interval, fits=fits,
+                            detectable=detectable_error(n, kappa), reason=reason, **common)
+
+
 def describe_draws(
     draws: Sequence[Any], shape: Sequence[int] | None = None, layout: str = "torch"
 ) -> ShapeDescription:
@@ -298,53 +482,8 @@ def describe_draws(
     """
     if len(draws) == 0:
         raise expected("draws", draws, "at least one array")
-    raw = [np.asarray(a) for a in draws]
-    arrays = [(as_floats(a).astype(np.float64, copy=False), a.dtype) for a in raw]
-    dims = tuple(shape) if shape is not None else arrays[0][0].shape
-    if any(a.shape != dims for a, _ in arrays):
-        raise expected("draws", [a.shape for a, _ in arrays], f"arrays of one shape {dims}")
-    x = np.concatenate([a.reshape(-1) for a, _ in arrays])
-    n, k = int(x.size), len(arrays)
-    first = float(x[0]) if n else 0.0
-    if n == 0:
-        raise expected("draws", dims, "arrays with at least one value")
-    if np.all(x == first):
-        return ShapeDescription(dims, k, n, "constant", first, (first, first), 0.0, None, None, None,
-                                f"all {n:,} values of {k} draw(s) are exactly {first:.10g}", value=first)
-    m, s = float(np.mean(x)), float(np.std(x))
-    kurt = float(np.mean(((x - m) / s) ** 4))
-    r = float(np.max(np.abs(x - m)) / s)
-    z = _z()
-    mean_interval = (m - z * s / math.sqrt(n), m + z * s / math.sqrt(n))
-    common: dict[str, Any] = dict(shape=dims, draws=k, n=n, mean=m, mean_interval=mean_interval, std=s,
-                                  kurtosis=kurt, ratio=r)
-    if k >= 2 and all(np.array_equal(arrays[0][0], a) for a, _ in arrays[1:]):
-        return ShapeDescription(kind="fixed", std_interval=None,
-                                reason=f"all {k} draws (different seeds) are identical: the values do not "
-                                "depend on the seed (loaded or deterministic)", **common)
-    g = _orthogonal_gain(arrays, dims, layout)
-    if g is not None:
-        rows, cols = matrix_shape(dims, layout)
-        return ShapeDescription(kind="orthogonal", std_interval=None, gain=g,
-                                reason=f"every draw, seen as {rows}x{cols}, is orthogonal times {g:.10g} "
-                                "within float tolerance", **common)
-    fits = _fits(x, m, s, r)
-    chosen = next((f for f in fits if not f.rejected), None)
-    kind = "none" if chosen is None else chosen.family
-    cut = cut_interval = None
-    if kind == "truncated_normal":
-        cut = _cut_from_ratio(r)
-    kappa = {"normal": 3.0, "uniform": 1.8}.get(kind, truncated_kurtosis(cut) if cut else max(kurt, 1 + 1e-9))
-    std_interval = _std_interval(s, n, kind, kappa)
-    if cut is not None:
-        big = float(np.max(np.abs(x - m)))
-        ends = [_cut_from_ratio(big / t) for t in std_interval]
-        cut_interval = (min(e or 0.0 for e in ends), max(e or MAX_CUT for e in ends))
-    if chosen is None:
-        reason = "none of normal, uniform, truncated normal fits (each rejected at p < " \
-                 f"{ALPHA_FAMILY:g}): kurtosis {kurt:.3f}, max/sd {r:.3f}"
-    else:
-        others = "; ".join(f"{f.family} p = {f.pvalue:.3g}" for f in fits if f is not chosen)
-        reason = f"{kind} (p = {chosen.pvalue:.3g}) fits, kurtosis {kurt:.3f}, max/sd {r:.3f}; {others}"
-    return ShapeDescription(kind=kind, std_interval=std_interval, cut=cut, cut_interval=cut_interval, fits=fits,
-                            detectable=detectable_error(n, kappa), reason=reason, **common)
+    dims = tuple(shape) if shape is not None else np.shape(draws[0])
+    summary = DrawSummary(dims, layout)
+    for a in draws:
+        summary.add(a)
+    return summary.describe()
