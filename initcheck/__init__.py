@@ -7,6 +7,8 @@
 * :mod:`initcheck.claims` — the chapter's claims, run by ``initcheck verify``.
 * :func:`check` / :func:`assert_conforms` — does a sampler draw the law it claims?
 * :func:`~initcheck.identification.report.identify` — which law of the grammar explains a sampler's draws?
+* :func:`~initcheck.auditing.run.audit` / :func:`~initcheck.auditing.run.assert_model_conforms` — which law does
+  each parameter of a whole model follow, and is it the one intended?
 * :mod:`initcheck.adapters` — framework initializers (PyTorch, JAX, Keras, MXNet ...) as samplers.
 * :mod:`initcheck.strategies` — Hypothesis strategies for users' own tests.
 
@@ -28,12 +30,14 @@ if TYPE_CHECKING:  # what type checkers see; at run time _LAZY serves these on f
     from ._deprecations import Renamed
     from ._lazy import Lazy
     from .assertions import assert_conforms
+    from .auditing import AuditReport, assert_model_conforms, audit
     from .fans import Fans, compute_fans
     from .identification import Identification, identify
     from .init import Initializer, Sampler
     from .verdict import Report, check
 
 __all__ = [
+    "AuditReport",
     "Fans",
     "Identification",
     "InitcheckError",
@@ -43,6 +47,8 @@ __all__ = [
     "UsageError",
     "__version__",
     "assert_conforms",
+    "assert_model_conforms",
+    "audit",
     "check",
     "compute_fans",
     "identify",
@@ -52,12 +58,15 @@ __version__ = "0.1.0"
 
 #: public name -> module defining it, imported when the name is first read
 _LAZY: Lazy = {
+    "AuditReport": ".auditing",
     "Fans": ".fans",
     "Identification": ".identification",
     "Initializer": ".init",
     "Report": ".verdict",
     "Sampler": ".init",
     "assert_conforms": ".assertions",
+    "assert_model_conforms": ".auditing",
+    "audit": ".auditing",
     "check": ".verdict",
     "compute_fans": ".fans",
     "identify": ".identification",

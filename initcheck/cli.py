@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_identify(sub)
 
+    from .auditing.command import add_parser as add_audit
+
+    add_audit(sub)
+
     from .propagation.command import add_parser as add_propagate
 
     add_propagate(sub)
@@ -299,6 +303,12 @@ def _propagate(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from .auditing.command import run
+
+    return run(args)
+
+
 def _identify(args: argparse.Namespace) -> int:
     from .identification.command import run
 
@@ -376,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "claims": _laws,
             "propagate": _propagate,
             "identify": _identify,
+            "audit": _audit,
         }[args.command](args)
     except InitcheckError as err:  # usage and input errors, framework not installed ...
         if debug:

@@ -47,7 +47,8 @@ from .laws import Law, parse_law
 from .planning import PlannedShape, VerdictPlan, plan_verdict
 from .reproducer import reproducer
 
-__all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Result", "ShapePlan", "check"]
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_SHAPES", "DEFAULT_TOLERANCE", "Report", "Result", "ShapePlan", "check",
+           "verdict_of"]
 
 
 #: Default shapes, in the torch layout ``(out, in, *kernel)``. Non-square dense both ways,
@@ -314,6 +315,15 @@ def check(
                         ranks=getattr(sampler, "ranks", None))
     run = _draw_and_test(plan, sampler, timeout, chosen, progress)
     return _report(plan, run, correct_family(run.results, plan.alpha), target, chosen.name)
+
+
+def verdict_of(plan: VerdictPlan, tested: Sequence[tuple[PlannedShape, ShapeOutcome]], *,
+               target: str | None, design: str) -> Report:
+    """The verdict of shapes already tested (by a design fed from elsewhere, e.g. a model's
+    builds), without the seed check: one Holm family at ``plan.alpha``, as :func:`check` does."""
+    results = tuple(_result(r, p.shape, p.seeds[0]) for p, outcome in tested for r in outcome.results)
+    run = _Run(tuple(tested), (), results)
+    return _report(plan, run, correct_family(results, plan.alpha), target, design)
 
 
 def _parsed_law(law: str | Law | None, claim: str | Law | None) -> Law:

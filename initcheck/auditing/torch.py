@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import ModelFault, ParamLayout, Parameter, torch_layout
+from .model import ModelFault, Parameter, ParamLayout, torch_layout
 
 __all__ = ["TorchSource", "is_torch_model", "layout_of"]
 

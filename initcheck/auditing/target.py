@@ -20,7 +20,7 @@ from typing import Any
 
 from ..adapters import load_target
 from ..adapters._common import accepts, display_name
-from ..errors import UsageError, expected
+from ..errors import expected
 from .model import ModelFault, ModelSource
 
 __all__ = ["call_factory", "model_source", "seed_frameworks"]
