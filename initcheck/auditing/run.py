@@ -136,21 +136,22 @@ class _Audit:
         self.used: set[str] = set()
         self.seeds: list[int] = []
         self.units = 1
+        self.one_module_at_a_time = bool(getattr(source, "from_meta", False))
 
     # --- the first build: what each parameter is and which rules apply ---------------------
-    def _state(self, info: Parameter, values: np.ndarray | None) -> _State:
-        if info.tied_to is not None or values is None:
-            return _State(info, None, [], drawn=values is not None)
-        base_shape = self._base(info, values).shape
-        layout = info.layout if len(base_shape) >= 2 else None
-        canon_shape = layout.canonical_shape(base_shape) if layout else base_shape
-        summary = DrawSummary(canon_shape, "torch", capacity=SAMPLE, seed=self.seed)
+    def _state(self, info: Parameter, drawn: bool) -> _State:
+        if info.tied_to is not None or not drawn:
+            return _State(info, None, [], drawn=drawn)
+        stored = np.broadcast_to(np.zeros(1, dtype=np.int8), info.shape)  # shapes only, no memory
+        base = self._base(info, stored)
+        layout = info.layout if base.ndim >= 2 else None
+        summary = DrawSummary(_canonical(base, layout).shape, "torch", capacity=SAMPLE, seed=self.seed)
         slots = []
         for rule in applicable(self.rules, info.name):
             self.used.add(rule.text)
             slot = _Slot(rule, None)
             try:
-                block = slot.block(values if rule.block is not None else self._base(info, values))
+                block = slot.block(stored if rule.block is not None else base)
                 slot.layout = _layout(info, rule, block.ndim)
                 slot.shape = tuple(_canonical(block, slot.layout).shape)
             except UsageError as err:
@@ -247,9 +248,9 @@ class _Audit:
             first: list[tuple[Parameter, np.ndarray | None]] = []
             for info, values in self.source.build(seed):
                 if k == 0:  # planning needs every parameter and rule: hold this build's views until then
-                    self.states[info.name] = self._state(info, values)
+                    self.states[info.name] = self._state(info, values is not None)
                     self.order.append(info.name)
-                    first.append((info, values))
+                    first.append((info, None if self.one_module_at_a_time else values))
                     continue
                 if info.name not in self.states:
                     raise ModelFault(f"target={self.source.target!r}: build {k + 1} has a parameter {info.name} "
@@ -259,7 +260,10 @@ class _Audit:
                 self._take(k, info, values, full, prefixes)
             if k == 0:
                 self._first_build()
-                for info, values in first:
+                # on the meta device each module's memory is given back as the build goes on, so
+                # its first build is drawn again rather than held
+                again = self.source.build(seed) if self.one_module_at_a_time else iter(first)
+                for info, values in again:
                     if self.progress is not None:
                         self.progress(f"build 1{'/' + str(total) if total else ''}: {info.name}")
                     self._take(0, info, values, full, prefixes)

@@ -148,26 +148,30 @@ class TorchSource:
         import torch
 
         torch.manual_seed(seed)
+        tied: dict[str, str] = {}  # ties, read before any memory is given (ids change as modules move)
         first_name: dict[int, str] = {}
+        for name, p in model.named_parameters(remove_duplicate=False):
+            if id(p) in first_name:
+                tied[name] = first_name[id(p)]
+            else:
+                first_name[id(p)] = name
         for owner, layer in model.named_modules(remove_duplicate=False):
             own = list(layer.named_parameters(recurse=False, remove_duplicate=False))
             if not own:
                 continue
             resettable = callable(getattr(layer, "reset_parameters", None))
-            if resettable and not any(id(p) in first_name for _, p in own):
+            names = [f"{owner}.{local}" if owner else local for local, _ in own]
+            if resettable and not any(n in tied for n in names):
                 layer.to_empty(device="cpu", recurse=False)
                 layer.reset_parameters()
                 own = list(layer.named_parameters(recurse=False, remove_duplicate=False))
-            for local, p in own:
-                name = f"{owner}.{local}" if owner else local
+            for name, (local, p) in zip(names, own):
                 shape = tuple(int(d) for d in p.shape)
-                tied = first_name.get(id(p))
                 info = Parameter(name, owner, type(layer).__name__, shape, str(p.dtype).removeprefix("torch."),
-                                 layout_of(layer, local, shape), tied, _padding_rows(layer, local))
-                if tied is not None:
+                                 layout_of(layer, local, shape), tied.get(name), _padding_rows(layer, local))
+                if name in tied:
                     yield info, np.zeros(0)
                     continue
-                first_name[id(p)] = name
                 yield info, None if p.is_meta else _values(p)  # None: no reset_parameters to draw it
             if resettable:
                 layer.to_empty(device="meta", recurse=False)  # give the memory back
