@@ -257,7 +257,8 @@ class AuditReport:
     def markdown(self) -> str:
         """The parameters as a Markdown table, then the findings as a list."""
         out = [f"**{self.summary()}**", "",
-               "| module | parameter | layer, shape | measured | detects | law | verdict |", "|---|---|---|---|---|---|---|"]
+               "| module | parameter | layer, shape | measured | detects | law | verdict |",
+               "|---|---|---|---|---|---|---|"]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in self.rows()]
         if self.findings:
             out += ["", "Findings:", ""] + [f"- **{f.kind}**: {f.detail}" for f in self.findings]
