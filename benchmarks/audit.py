@@ -10,7 +10,8 @@ Each measurement runs in its own subprocess, after a warm-up build of a 1-layer 
 (imports, lazy code paths): the build case builds the model as many times as the audit
 did (each build freed before the next) and times each; the audit case runs
 ``initcheck.audit`` with GPT-2's documented scheme as rules (N(0, 0.02²) weights, residual
-projections N(0, (0.02/√(2·12))²), zero biases, LayerNorm 1 and 0). Memory is the peak RSS
+projections N(0, (0.02/√(2·12))²), zero biases, LayerNorm 1 and 0), with the default sequential
+design and, on as many builds, the fixed one. Memory is the peak RSS
 (Linux VmHWM, reset to the current RSS just before) above the RSS before the first build, as
 a multiple of the parameters' bytes.
 """
@@ -57,7 +58,8 @@ if mode == "build":
 else:
     import initcheck
     t = time.perf_counter()
-    report = initcheck.audit(gpt2, rules=json.loads(sys.argv[3]), seeds=None if builds == 0 else builds)
+    report = initcheck.audit(gpt2, rules=json.loads(sys.argv[3]), seeds=None if builds == 0 else builds,
+                             design=sys.argv[4])
     out = {"time": time.perf_counter() - t, "builds": report.builds, "passed": report.passed,
            "verdicts": sum(len(p.verdicts) for p in report.parameters), "parameters": len(report.parameters),
            "findings": len(report.findings)}
@@ -79,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", required=True, help="an interpreter with torch and transformers")
     parser.add_argument("--output", default=None, help="write the Markdown here (default: print it)")
     args = parser.parse_args(argv)
-    audit = _run(args.python, "audit", "0", json.dumps(RULES))
+    audit = _run(args.python, "audit", "0", json.dumps(RULES), "sequential")
     build = _run(args.python, "build", str(audit["builds"]))
+    fixed = _run(args.python, "audit", str(audit["builds"]), json.dumps(RULES), "fixed")
     mean_build = sum(build["times"]) / len(build["times"])
     time_ratio = audit["time"] / (audit["builds"] * mean_build)
     memory_ratio = audit["peak"] / build["params"]
@@ -91,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         ["audit peak memory", f"{audit['peak'] / 2**20:.0f} MiB above the start",
          f"{memory_ratio:.2f}× the parameters' {build['params'] / 2**20:.0f} MiB", f"≤ {MEMORY_GOAL:g}×",
          "yes" if memory_ratio <= MEMORY_GOAL else "no"],
+        ["audit, design=fixed (same builds)", f"{fixed['time']:.1f} s, {fixed['peak'] / 2**20:.0f} MiB",
+         f"{fixed['time'] / (audit['builds'] * mean_build):.2f}×, {fixed['peak'] / build['params']:.2f}×", "", ""],
         ["building alone, peak", f"{build['peak'] / 2**20:.0f} MiB", f"{build['peak'] / build['params']:.2f}×", "", ""],
     ]
     text = "\n".join([

@@ -102,9 +102,12 @@ def repeated_draws(prefixes: Sequence[Prefix], full: dict[str, np.ndarray] | Non
 
 def _slices(a: np.ndarray, axis: int, rng: np.random.Generator) -> np.ndarray:
     """A fingerprint per slice of ``a`` along ``axis``: two random projections of its values."""
+    rest = a.size // a.shape[axis]
+    v = rng.standard_normal((rest, 2)).astype(a.dtype if a.dtype.kind == "f" else np.float64)
+    if a.ndim == 2:  # no copy: a matrix product either way
+        return (a @ v if axis == 0 else a.T @ v).astype(np.float64)
     moved = np.moveaxis(a, axis, 0).reshape(a.shape[axis], -1)
-    v = rng.standard_normal((moved.shape[1], 2))
-    return moved.astype(np.float64, copy=False) @ v
+    return (moved @ v).astype(np.float64)
 
 
 def repeated_blocks(name: str, a: np.ndarray) -> list[Finding]:
