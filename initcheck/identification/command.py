@@ -87,8 +87,10 @@ def _print(found: Any) -> None:
         print(table(["shape", "draws", "values", "family", "mean", "sd [interval]", "detectable at 0.999"], rows,
                     [None] * 7))
     if found.rule is not None:
-        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in found.rule.pvalues.items())
-        print(f"fan rule: {found.rule.mode or 'none'} ({ps})")
+        rule = found.rule
+        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in rule.pvalues.items())
+        mode = rule.mode or (f"ambiguous ({', '.join(rule.ambiguous)})" if rule.ambiguous else "none")
+        print(f"fan rule: {mode} ({ps})")
     for sentence in found.sentences():
         print(f"- {sentence}")
 

@@ -143,7 +143,10 @@ class Identification:
     def summary(self) -> str:
         """One line: the law found and confirmed, or why there is none."""
         n = sum(d.n for d in self.descriptions)
-        drawn = f"{len(self.descriptions)} shapes, {n:,} values, seed {self.seed}"
+        k = len(self.descriptions)
+        drawn = f"{k} shape{'' if k == 1 else 's'}, {n:,} values, seed {self.seed}"
+        if self.law is None and self.rule is not None and self.rule.ambiguous:
+            return f"the shapes drawn do not decide its law: {self.because} ({drawn})"
         if self.law is None:
             return f"no law of the grammar explains it: {self.because} ({drawn})"
         if self.confirmation is None:
@@ -266,9 +269,13 @@ def _decide(sampler: Callable[..., Any], descriptions: tuple[ShapeDescription, .
     rule = None
     if kind in ("normal", "uniform", "truncated_normal"):
         rule = fit_fan_rule(descriptions, layout)
-        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in rule.pvalues.items())
-        steps.append(Step("fan rule", rule.mode is not None,
-                          f"mode {rule.mode} ({ps})" if rule.mode else f"no mode is consistent ({ps})"))
+        if rule.mode is not None:
+            detail = f"mode {rule.mode}: {rule.reason}"
+        elif rule.ambiguous:
+            detail = f"ambiguous between {', '.join(rule.ambiguous)}: {rule.reason}"
+        else:
+            detail = rule.reason
+        steps.append(Step("fan rule", rule.mode is not None, detail))
     law, because = law_text(kind, rule, descriptions)
     if kind not in ("none", "fixed") and (rule is None or rule.mode is not None):
         steps.append(Step("law", law is not None, because if law is None else f"{law}: {because}"))

@@ -42,7 +42,7 @@ def test_a_constant_std_is_a_normal_law_with_its_std_in_the_interval():
     assert found.rule.mode == "constant"
     lo, hi = found.rule.gain_interval
     assert lo <= 0.02 <= hi
-    assert found.law.startswith("normal(std=") and found.passed
+    assert found.law == "normal(std=0.02)" and found.passed  # the shortest decimal inside the interval
 
 
 @pytest.mark.false_alarm(
