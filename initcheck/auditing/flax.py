@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import ModelFault, ParamLayout, Parameter, keras_layout
+from .model import ModelFault, Parameter, ParamLayout, keras_layout
 
 __all__ = ["FlaxSource"]
 
