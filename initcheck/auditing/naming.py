@@ -34,6 +34,8 @@ def name_law(d: ShapeDescription, shape: tuple[int, ...],
     """The law text (or None) and why, for the description ``d`` of a parameter whose draws,
     in the torch layout, have ``shape``; ``sibling_fans``: ``(words, fan)`` of the weights of the
     same module, tried for a vector."""
+    if d.kind == "none" and (d.kurtosis is None or d.ratio is None):
+        return None, d.reason  # no moments to speak of (non-finite values)
     if d.kind not in ("normal", "uniform", "truncated_normal") or d.std_interval is None:
         return law_text(d.kind, None, [d])
     lo, hi = d.std_interval

@@ -3,7 +3,8 @@
 A rule is written ``GLOB=LAW``, optionally ``GLOB[BLOCK]=LAW`` and ``GLOB@LAYOUT=LAW``:
 
 * ``GLOB`` matches full parameter names with shell wildcards (``*`` crosses dots:
-  ``transformer.h.*.attn.c_proj.weight``, ``*.bias``);
+  ``transformer.h.*.attn.c_proj.weight``, ``*.bias``; a leading ``*.`` also matches the
+  model's own parameters, ``*.bias`` matches ``bias``);
 * ``BLOCK`` is a numpy basic index of the stored array, integers and slices
   (``[0:64]``, ``[:, 128:256]``, ``[0]``): one block of a fused parameter (packed Q/K/V,
   an LSTM's gates) or one row;
@@ -121,8 +122,11 @@ class Rule:
         return self.law is None
 
     def matches(self, name: str) -> bool:
-        """Whether the rule's glob matches parameter ``name``."""
-        return fnmatch.fnmatchcase(name, self.pattern)
+        """Whether the rule's glob matches parameter ``name`` (a leading ``*.`` also matches a
+        parameter of the model itself: ``*.weight`` matches ``weight``)."""
+        if fnmatch.fnmatchcase(name, self.pattern):
+            return True
+        return self.pattern.startswith("*.") and fnmatch.fnmatchcase(name, self.pattern[2:])
 
 
 def _layout(value: str | None, text: str) -> str | None:

@@ -191,6 +191,7 @@ class _Audit:
         layout = info.layout if base.ndim >= 2 else None
         canon = _canonical(base, layout)
         state.summary.add(canon)
+        finite = math.isfinite(state.summary.low) and math.isfinite(state.summary.high)
         if info.padding_rows and state.padding_bad is None and np.any(values[list(info.padding_rows)] != 0):
             state.padding_bad = k
         for slot in state.slots:
@@ -203,6 +204,15 @@ class _Audit:
                     slot.digest = digest
                 elif digest != slot.digest and slot.changed is None:
                     slot.changed = k
+            elif not finite:
+                slot.error = slot.error or (f"{info.name} holds NaN or infinite values in build {k + 1}: no law of "
+                                            "the grammar (uninitialized memory?)")
+                if slot.feed is not None:
+                    try:
+                        slot.feed.close()
+                    except Exception:  # noqa: BLE001, S110 - the verdict is already a failure
+                        pass
+                    slot.feed = None
             elif slot.feed is not None:
                 view = _canonical(block, slot.layout)
                 slot.feed.push(view)

@@ -177,3 +177,17 @@ def test_the_plot_shows_each_role_across_depth_against_its_rule(tmp_path):
     path = tmp_path / "depth.png"
     plot_depth(report, str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.false_alarm(0, per="item", requires="torch", reason="non-finite values: exact")
+def test_non_finite_values_are_a_finding_and_fail_their_rule_without_a_crash():
+    def broken() -> nn.Module:
+        m = nn.Linear(16, 16)
+        with torch.no_grad():
+            m.weight[0, 0] = float("nan")
+        return m
+
+    report = initcheck.audit(broken, rules=["*.weight=he_uniform(a=sqrt(5))"], seeds=2)
+    assert [f.kind for f in report.findings] == ["non-finite"]
+    assert [v.rule for v in report.failed] == ["*.weight=he_uniform(a=sqrt(5))"]
+    assert "NaN" in report.failed[0].detail
