@@ -191,7 +191,7 @@ class _Audit:
         layout = info.layout if base.ndim >= 2 else None
         canon = _canonical(base, layout)
         state.summary.add(canon)
-        finite = math.isfinite(state.summary.low) and math.isfinite(state.summary.high)
+        finite = state.summary.finite
         if info.padding_rows and state.padding_bad is None and np.any(values[list(info.padding_rows)] != 0):
             state.padding_bad = k
         for slot in state.slots:
@@ -368,7 +368,7 @@ class _Audit:
                 continue
             assert st.summary is not None
             d = st.summary.describe()
-            if not (math.isfinite(st.summary.low) and math.isfinite(st.summary.high)):
+            if not st.summary.finite:
                 self.findings.append(Finding("non-finite", (name,), f"{name} holds NaN or infinite values "
                                              "(uninitialized memory, or a division by zero in its init)"))
             siblings = [(f"the fan_in of {o.name}", o.layout.canonical_shape(o.shape)[1] *

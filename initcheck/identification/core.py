@@ -297,6 +297,7 @@ class DrawSummary:
         self.last: tuple[int, float, float] = (0, 0.0, 0.0)  # the last draw's n, Σ(x - shift), Σ(x - shift)²
         self.low, self.high = math.inf, -math.inf
         self.identical = True  # every draw equals the first (so far)
+        self.finite = True  # no NaN or infinite value so far
         self._print: tuple[float, float, np.ndarray] | None = None
         self._positions: np.ndarray | None = None
         self.gains: list[float] | None = [] if self._may_be_orthogonal() else None
@@ -327,15 +328,21 @@ class DrawSummary:
             self.shift = float(np.mean(flat[: min(flat.size, CHUNK)], dtype=np.float64))
             if not math.isfinite(self.shift):
                 self.shift = 0.0
+        if self.first is not None and not math.isfinite(self.first):
+            self.constant = False  # NaN equals nothing, not even itself
         sums = np.zeros(2)
         low, high, constant = math.inf, -math.inf, self.constant
         for i in range(0, flat.size, CHUNK):
             x = flat[i:i + CHUNK]
             if constant:
                 constant = bool(np.all(x == self.first))
-            low, high = min(low, float(x.min())), max(high, float(x.max()))
-            d = x.astype(np.float64) - self.shift if self.shift else x.astype(np.float64, copy=False)
-            sums += (d.sum(), np.dot(d, d))
+            lo, hi = float(x.min()), float(x.max())  # NaN if any value is NaN
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                self.finite = False
+            low, high = min(low, lo), max(high, hi)
+            with np.errstate(invalid="ignore", over="ignore"):
+                d = x.astype(np.float64) - self.shift if self.shift else x.astype(np.float64, copy=False)
+                sums += (d.sum(), np.dot(d, d))
         self.last = (flat.size, float(sums[0]), float(sums[1]))
         self.constant = constant
         self.low, self.high = min(self.low, low), max(self.high, high)
@@ -403,7 +410,8 @@ class DrawSummary:
         m = self.shift + s1
         var = max(s2 - s1 * s1, 0.0)
         x = self.sample
-        kurt = float(np.mean(((x - m) ** 2) ** 2) / var**2) if var > 0 and x.size else math.nan
+        with np.errstate(invalid="ignore", over="ignore"):
+            kurt = float(np.mean(((x - m) ** 2) ** 2) / var**2) if var > 0 and x.size else math.nan
         return m, math.sqrt(var), kurt
 
     def describe(self) -> ShapeDescription:
@@ -419,7 +427,7 @@ class DrawSummary:
             return ShapeDescription(dims, k, n, "constant", first, (first, first), 0.0, None, None, None,
                                     f"all {n:,} values of {k} draw(s) are exactly {first:.10g}", value=first)
         m, s, kurt = self._moments()
-        if not (math.isfinite(m) and math.isfinite(s)):
+        if not (self.finite and math.isfinite(m) and math.isfinite(s)):
             return ShapeDescription(dims, k, n, "none", m, (m, m), s, None, None, None,
                                     "the values are not all finite (NaN or infinite: uninitialized memory?)")
         r = max(self.high - m, m - self.low) / s if s > 0 else math.inf
