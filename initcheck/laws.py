@@ -344,8 +344,10 @@ def _value(law: LawDef, key: str, raw: str, text: str, names: Mapping[str, float
         return raw
     if _NUMBER_RE.match(raw) or raw in ("inf", "-inf"):
         v = float(raw)
+    elif any(ch in raw for ch in "+-*/()") or raw in names:
+        v = evaluate(raw, names)  # an arithmetic expression, or a name given
     else:
-        v = evaluate(raw, names)
+        raise expected(f"{law.name} {key}", raw, "a number")
     if not math.isfinite(v):
         raise expected(f"{law.name} {key}", raw, "a finite number")
     he_slope = key == "a" and law.name in ("he_uniform", "he_normal")

@@ -19,23 +19,9 @@ from ..fans import compute_fans
 from ..identification.core import ShapeDescription
 from ..identification.rules import GAINS, FanRule, law_text
 
-__all__ = ["name_law", "shortest"]
+__all__ = ["name_law"]
 
 _ORDER = ("fan_in", "fan_avg", "fan_out")
-
-
-def shortest(x: float, lo: float, hi: float) -> float:
-    """The decimal with the fewest significant digits in ``[lo, hi]`` nearest ``x`` (``x`` if none
-    with up to 10 digits).
-
-    >>> shortest(0.0200013, 0.01998, 0.02002)
-    0.02
-    """
-    for digits in range(1, 11):
-        v = float(f"{x:.{digits}g}")
-        if lo <= v <= hi:
-            return v
-    return x
 
 
 def _named(g_lo: float, g: float, g_hi: float) -> str | None:
@@ -64,18 +50,17 @@ def name_law(d: ShapeDescription, shape: tuple[int, ...],
             text, why = law_text(d.kind, rule, [d])
             return text, why + (f" (at this shape {' and '.join(same)} give the same fan)" if same else "")
     k = math.sqrt(3) if d.kind == "uniform" else 1.0  # a uniform's law parameter is its bound, sd·√3
-    std = shortest(d.std * k, lo * k, hi * k) / k
-    scaled = ""
+    std, interval, scaled = d.std, (lo, hi), ""
     for words, fan in sibling_fans:
         root = math.sqrt(fan)
         named = _named(lo * root, d.std * root, hi * root)
         if named is not None:
             std = GAINS[named][0] / root
+            interval = (std, std)  # the law's number is exact: the named gain over the weight's fan
             scaled = f"; sd · √{fan} = {d.std * root:.4g} = {named}: scaled by {words}"
             break
-    exact = ShapeDescription(**{**d.__dict__, "std": std})
-    rule = FanRule("constant", {}, std, (lo, hi), None, (), (std,))
-    text, _ = law_text(d.kind, rule, [exact])
+    rule = FanRule("constant", {}, std, interval, None, (), (std,))
+    text, _ = law_text(d.kind, rule, [d])
     why = (f"{d.kind} with sd {d.std:.5g} [{lo:.5g}, {hi:.5g}]"
            + (f" (bound {d.std * k:.5g})" if d.kind == "uniform" else "")
            + (scaled or ("; no fan of its layout gives a recognized gain" if candidates else "")))

@@ -121,13 +121,14 @@ class ParameterAudit:
         return bool(self.verdicts) or self.tied_to is not None
 
     def measured(self) -> str:
-        """The identified law in a few words, with its interval."""
+        """The identified law in a few words: the sd with its interval, the mean where it is not 0."""
         d = self.description
         if d is None:
             return self.note or "-"
         if d.kind in ("normal", "uniform", "truncated_normal") and d.std_interval is not None:
             lo, hi = d.std_interval
-            return f"{d.kind} sd {d.std:.4g} [{lo:.4g}, {hi:.4g}], mean {d.mean:.2g}"
+            centered = d.mean_interval[0] <= 0 <= d.mean_interval[1]
+            return f"{d.kind} sd {d.std:.4g} [{lo:.4g}, {hi:.4g}]" + ("" if centered else f", mean {d.mean:.3g}")
         if d.kind == "constant":
             return f"constant {d.value:.6g}"
         if d.kind == "orthogonal":
@@ -211,8 +212,9 @@ class AuditReport:
                 f"{judged - bad} of {judged} rule verdicts conform, {len(self.findings)} findings, "
                 f"{len(self.unmatched)} parameters without a rule")
 
-    def rows(self) -> list[tuple[str, str, str, str, str, str]]:
-        """(module, parameter, layer and shape, measured, identified law, verdict) per parameter."""
+    def rows(self) -> list[tuple[str, str, str, str, str, str, str]]:
+        """(module, parameter, layer and shape, measured, the smallest variance error its draws
+        detect at power 0.999, identified law, verdict) per parameter."""
         out = []
         for p in self.parameters:
             local = p.name[len(p.module) + 1:] if p.module and p.name.startswith(p.module + ".") else p.name
@@ -222,14 +224,18 @@ class AuditReport:
                 verdict = "no rule"
             else:
                 verdict = "; ".join(("ok " if v.passed else "FAIL ") + (v.block or "") + v.law for v in p.verdicts)
-            out.append((p.module or "(model)", local, f"{p.layer} {_shape(p.shape)}", p.measured(),
+            d = p.description
+            detects = "-" if d is None or d.detectable is None else (
+                "none" if d.detectable == float("inf") else f"{100 * d.detectable:.2g}%")
+            out.append((p.module or "(model)", local, f"{p.layer} {_shape(p.shape)}", p.measured(), detects,
                         p.law or "-", verdict))
         return out
 
     def table(self) -> str:
-        """The parameters as a text table grouped by module, then the findings."""
+        """The parameters as a text table grouped by module, then the findings. ``detects``: the
+        smallest relative variance error the parameter's draws detect at power 0.999."""
         rows = self.rows()
-        heads = ("parameter", "layer, shape", "measured", "law", "verdict")
+        heads = ("parameter", "layer, shape", "measured", "detects", "law", "verdict")
         widths = [max([len(h)] + [len(r[i + 1]) for r in rows]) for i, h in enumerate(heads)]
         widths = [min(w, 48) for w in widths]
 
@@ -250,8 +256,9 @@ class AuditReport:
 
     def markdown(self) -> str:
         """The parameters as a Markdown table, then the findings as a list."""
-        out = [f"**{self.summary()}**", "", "| module | parameter | layer, shape | measured | law | verdict |",
-               "|---|---|---|---|---|---|"]
+        out = [f"**{self.summary()}**", "",
+               "| module | parameter | layer, shape | measured | detects | law | verdict |",
+               "|---|---|---|---|---|---|---|"]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in self.rows()]
         if self.findings:
             out += ["", "Findings:", ""] + [f"- **{f.kind}**: {f.detail}" for f in self.findings]

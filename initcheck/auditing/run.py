@@ -56,7 +56,7 @@ __all__ = ["DEFAULT_AUDIT_ALPHA", "MAX_BUILDS", "MIN_BUILDS", "assert_model_conf
 DEFAULT_AUDIT_ALPHA = 1e-6
 MIN_BUILDS = 3  # builds at least (without --seeds): identical builds tell a fixed parameter
 MAX_BUILDS = 20  # builds at most while a sequential test asks for more
-SAMPLE = 1 << 16  # values per parameter kept for the family tests
+SAMPLE = 1 << 15  # values per parameter kept for the family tests and the kurtosis
 AUDIT_STREAM = 0xA0D1
 
 
@@ -204,9 +204,10 @@ class _Audit:
                 elif digest != slot.digest and slot.changed is None:
                     slot.changed = k
             elif slot.feed is not None:
-                slot.feed.push(_canonical(block, slot.layout))
+                view = _canonical(block, slot.layout)
+                slot.feed.push(view)
                 if k == 0:
-                    self._pool(slot, _canonical(block, slot.layout), info.name)
+                    self._pool(slot, view if slot.rule.block is not None else None, state.summary, info.name)
         if k == 0:
             flat = base.reshape(-1)
             if flat.size and not np.all(flat == flat[0]):
@@ -214,18 +215,26 @@ class _Audit:
                 full[info.name] = values
                 self.findings += repeated_blocks(info.name, base)
 
-    def _pool(self, slot: _Slot, block: np.ndarray, name: str) -> None:
+    def _pool(self, slot: _Slot, block: np.ndarray | None, summary: DrawSummary, name: str) -> None:
+        """Add the first build's standardized sums of a rule's parameter (a whole parameter's
+        are its summary's sums of this build; a block's are computed)."""
         target = slot.plan.shapes[0].target
         if target.kind != "iid":
             return
         law = target.law
         mu, sd = float(law.mean()), float(law.std())
-        z = (block.reshape(-1).astype(np.float64) - mu) / sd
+        if block is None:
+            n, s1, s2 = summary.last
+            c = summary.shift - mu  # Σ(x - μ) = Σ(x - shift) + n c; Σ(x - μ)² = Σ(x - shift)² + 2c Σ(x - shift) + n c²
+            t1, t2 = s1 + n * c, s2 + 2 * c * s1 + n * c * c
+        else:
+            d = block.reshape(-1).astype(np.float64) - mu
+            n, t1, t2 = d.size, float(d.sum()), float(np.dot(d, d))
         pool = self.pools.setdefault(slot.rule.text, _Pool())
-        pool.n += z.size
-        pool.s1 += float(z.sum())
-        pool.s2 += float(np.dot(z, z))
-        pool.v4 += z.size * (law_kurtosis(law) - 1)
+        pool.n += n
+        pool.s1 += t1 / sd
+        pool.s2 += t2 / (sd * sd)
+        pool.v4 += n * (law_kurtosis(law) - 1)
         pool.names.append(name + (slot.rule.block.text if slot.rule.block else ""))
 
     def _more(self, done: int) -> bool:

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ..drawing import DEFAULT_TIMEOUT
-from ..options import SEED, number_type
+from ..options import SEED, number_type, shape_type
 from ..progress import Progress
 
 __all__ = ["add_parser", "run"]
@@ -33,6 +33,7 @@ examples:
   initcheck identify torch.nn:Linear
   initcheck identify torch.nn.init:kaiming_uniform_ --kwarg a=0
   initcheck identify torch.nn:Linear keras.initializers:GlorotUniform
+  initcheck identify mypkg.inits:my_init --shape 768x768 --shape 3072x768 --shape 768x3072
 
 exit status: 0 identified and confirmed (two targets: both, and the same law), 1 not, 2 usage error"""
 
@@ -48,6 +49,10 @@ def add_parser(sub: Any) -> None:
                    help="keyword argument for the framework initializer(s) (repeatable)")
     p.add_argument("--layout", default=None,
                    help="fan layout (default: each framework's own; torch for a plain sampler)")
+    p.add_argument("--shape", action="append", default=None, type=shape_type("shape", "64x32 or 16x8x3x3"),
+                   metavar="AxB[x...]",
+                   help="a shape to draw, in the target's layout (repeatable, each once; default: three or four "
+                   "shapes whose fan_out/fan_in ratios differ, so that fan_in, fan_out and fan_avg are told apart)")
     SEED.add_to(p.add_argument, help="seed of every draw")
     p.add_argument("--timeout", type=number_type("timeout"), default=DEFAULT_TIMEOUT,
                    help=f"seconds one draw may take before it counts as hung (default {DEFAULT_TIMEOUT:g})")
@@ -60,8 +65,9 @@ def _one(target: str, args: argparse.Namespace, bar: Progress) -> Any:
     from .report import identify
 
     adapted = adapt(load_target(target), **parse_options(args.kwarg))
-    found = identify(adapted, layout=args.layout or adapted.layout, seed=args.seed, timeout=args.timeout,
-                     target=target, options=args.kwarg, progress=lambda what: bar.step(f"{target} {what}"))
+    found = identify(adapted, layout=args.layout or adapted.layout, shapes=args.shape, seed=args.seed,
+                     timeout=args.timeout, target=target, options=args.kwarg,
+                     progress=lambda what: bar.step(f"{target} {what}"))
     bar.advance()
     return found
 
@@ -87,8 +93,10 @@ def _print(found: Any) -> None:
         print(table(["shape", "draws", "values", "family", "mean", "sd [interval]", "detectable at 0.999"], rows,
                     [None] * 7))
     if found.rule is not None:
-        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in found.rule.pvalues.items())
-        print(f"fan rule: {found.rule.mode or 'none'} ({ps})")
+        rule = found.rule
+        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in rule.pvalues.items())
+        mode = rule.mode or (f"ambiguous ({', '.join(rule.ambiguous)})" if rule.ambiguous else "none")
+        print(f"fan rule: {mode} ({ps})")
     for sentence in found.sentences():
         print(f"- {sentence}")
 

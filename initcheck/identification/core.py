@@ -264,12 +264,14 @@ class DrawSummary:
     """What :func:`describe_draws` needs of draws, gathered one draw at a time, in bounded memory.
 
     Exact over every value: the count, the first value and whether all equal it (constant),
-    the centred power sums to the 4th (mean, sd, kurtosis), the extremes (``max |x - m|``),
+    the centred power sums of order 1 and 2 (mean, sd), the extremes (``max |x - m|``),
     whether each draw equals the first (its exact sums and its values at ``FINGERPRINT``
     positions: random draws agree there with probability 0), and whether each draw is
     (semi-)orthogonal times one gain (its vectors' norms first, the Gram matrix only if they
-    are equal). The family tests run on a uniform random sample of at most ``capacity`` values
-    (every value when they fit; None: keep all).
+    are equal). The family tests and the kurtosis use a sample of at most ``capacity`` values
+    (every value when they fit; None: keep all): each draw gives the values at evenly spaced
+    positions from a random start (under iid draws any positions fixed in advance are a random
+    sample), and the pooled sample is thinned at random positions back to the capacity.
 
     >>> import numpy as np
     >>> s = DrawSummary((64, 64), capacity=1000, seed=0)
@@ -291,7 +293,8 @@ class DrawSummary:
         self.first: float | None = None
         self.constant = True
         self.shift = 0.0
-        self.sums = np.zeros(4)
+        self.sums = np.zeros(2)
+        self.last: tuple[int, float, float] = (0, 0.0, 0.0)  # the last draw's n, Σ(x - shift), Σ(x - shift)²
         self.low, self.high = math.inf, -math.inf
         self.identical = True  # every draw equals the first (so far)
         self._print: tuple[float, float, np.ndarray] | None = None
@@ -324,16 +327,16 @@ class DrawSummary:
             self.shift = float(np.mean(flat[: min(flat.size, CHUNK)], dtype=np.float64))
             if not math.isfinite(self.shift):
                 self.shift = 0.0
-        sums = np.zeros(4)
+        sums = np.zeros(2)
         low, high, constant = math.inf, -math.inf, self.constant
         for i in range(0, flat.size, CHUNK):
-            x = flat[i:i + CHUNK].astype(np.float64, copy=False)
+            x = flat[i:i + CHUNK]
             if constant:
                 constant = bool(np.all(x == self.first))
             low, high = min(low, float(x.min())), max(high, float(x.max()))
-            d = x - self.shift
-            d2 = d * d
-            sums += (d.sum(), d2.sum(), np.dot(d2, d), np.dot(d2, d2))
+            d = x.astype(np.float64) - self.shift if self.shift else x.astype(np.float64, copy=False)
+            sums += (d.sum(), np.dot(d, d))
+        self.last = (flat.size, float(sums[0]), float(sums[1]))
         self.constant = constant
         self.low, self.high = min(self.low, low), max(self.high, high)
         self.sums += sums
@@ -347,7 +350,8 @@ class DrawSummary:
     def _fingerprint(self, flat: np.ndarray, sums: np.ndarray) -> None:
         if self._positions is None:
             k = min(flat.size, FINGERPRINT)
-            self._positions = np.sort(self.rng.choice(flat.size, k, replace=False))
+            self._positions = np.sort(self.rng.choice(flat.size, k, replace=False)) if flat.size <= 1 << 20 \
+                else np.arange(k) * (flat.size // k) + int(self.rng.integers(flat.size // k))
         values = flat[self._positions].astype(np.float64)
         mark = (float(sums[0]), float(sums[1]), values)
         if self._print is None:
@@ -379,7 +383,8 @@ class DrawSummary:
         if cap is None or flat.size <= cap:
             part = flat.astype(np.float64)
         else:
-            part = flat[self.rng.choice(flat.size, cap, replace=False)].astype(np.float64)
+            step = flat.size // cap
+            part = flat[int(self.rng.integers(step)):: step][:cap].astype(np.float64)
         self._sample.append(part)
         self._kept += part.size
         if cap is not None and self._kept > cap:  # thin the whole sample uniformly back to the capacity
@@ -394,11 +399,12 @@ class DrawSummary:
 
     def _moments(self) -> tuple[float, float, float]:
         n = self.n
-        s1, s2, s3, s4 = (float(v) / n for v in self.sums)
+        s1, s2 = (float(v) / n for v in self.sums)
         m = self.shift + s1
         var = max(s2 - s1 * s1, 0.0)
-        c4 = s4 - 4 * s1 * s3 + 6 * s1 * s1 * s2 - 3 * s1**4
-        return m, math.sqrt(var), (c4 / (var * var) if var > 0 else math.nan)
+        x = self.sample
+        kurt = float(np.mean(((x - m) ** 2) ** 2) / var**2) if var > 0 and x.size else math.nan
+        return m, math.sqrt(var), kurt
 
     def describe(self) -> ShapeDescription:
         """The description of every draw taken (:func:`describe_draws`'s decisions).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from ..defaults import DEFAULT_ALPHA
 from ..drawing import DEFAULT_TIMEOUT, Drawer, SamplerFault
 from ..errors import expected
 from ..fans import from_torch, validate_layout
+from ..planning import MEMORY_SHARE, _memory_bytes
 from ..reproducer import reproducer
 from .core import ShapeDescription, describe_draws
 from .rules import FanRule, fit_fan_rule, law_text
@@ -88,6 +89,10 @@ def _shape(s: tuple[int, ...]) -> str:
     return "x".join(map(str, s))
 
 
+def _shape_words(shapes: Sequence[tuple[int, ...]] | None) -> list[str] | None:
+    return None if shapes is None else [_shape(s) for s in shapes]
+
+
 @dataclass(frozen=True)
 class Identification:
     """Which law of the grammar explains a sampler's draws, and check's verdict on it.
@@ -105,6 +110,7 @@ class Identification:
         seed: as given.
         target: how to name the sampler in a reproducer, if known.
         options: the ``KEY=VALUE`` keyword arguments of the target (for the reproducer).
+        shapes: the shapes given to :func:`identify` (for the reproducer), or None for its defaults.
     """
 
     kind: str
@@ -118,6 +124,7 @@ class Identification:
     seed: int
     target: str | None = None
     options: tuple[str, ...] = ()
+    shapes: tuple[tuple[int, ...], ...] | None = None
 
     @property
     def passed(self) -> bool:
@@ -138,12 +145,15 @@ class Identification:
     def reproducer(self) -> str:
         """The command that re-runs this identification."""
         return reproducer("identify", self.target or "MODULE:SAMPLER", kwarg=list(self.options) or None,
-                          layout=self.layout, seed=self.seed)
+                          layout=self.layout, shape=_shape_words(self.shapes), seed=self.seed)
 
     def summary(self) -> str:
         """One line: the law found and confirmed, or why there is none."""
         n = sum(d.n for d in self.descriptions)
-        drawn = f"{len(self.descriptions)} shapes, {n:,} values, seed {self.seed}"
+        k = len(self.descriptions)
+        drawn = f"{k} shape{'' if k == 1 else 's'}, {n:,} values, seed {self.seed}"
+        if self.law is None and self.rule is not None and self.rule.ambiguous:
+            return f"the shapes drawn do not decide its law: {self.because} ({drawn})"
         if self.law is None:
             return f"no law of the grammar explains it: {self.because} ({drawn})"
         if self.confirmation is None:
@@ -180,6 +190,32 @@ def _draws_needed(shape: tuple[int, ...]) -> int:
     return min(64, max(MIN_DRAWS, math.ceil(VALUES / max(1, math.prod(shape)))))
 
 
+def _given_shapes(shapes: Sequence[Sequence[int]], ranks: tuple[int, ...] | None) -> list[tuple[int, ...]]:
+    """The shapes given, checked: each once, of rank 1 or more and of a rank the sampler builds,
+    its draws within memory."""
+    if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Sequence):
+        raise expected("shapes", shapes, "a sequence of shapes such as [(64, 32), (128, 64)]")
+    chosen = [validate.shape(tuple(s)) if isinstance(s, Sequence) and not isinstance(s, str)
+              else validate.shape(s) for s in shapes]
+    if not chosen:
+        raise expected("shapes", shapes, "at least one shape")
+    have = _memory_bytes()
+    for i, s in enumerate(chosen):
+        if not s:
+            raise expected("shape", s, "a shape of rank 1 or more (a scalar has no fans to tell a rule by)")
+        if s in chosen[:i]:
+            raise expected("shape", s, "each shape once (this one is given twice)")
+        if ranks is not None and len(s) not in ranks:
+            words = " or ".join(map(str, ranks))
+            raise expected("shape", s, f"a shape the sampler can build: of rank {words} (this one has rank {len(s)})")
+        need = 2 * MIN_DRAWS * math.prod(s) * 8  # the draws kept as float64, and their values pooled
+        if have and need > MEMORY_SHARE * have:
+            raise expected("shape", s, f"a shape whose {MIN_DRAWS} draws fit in memory: they need "
+                           f"{need / 2**30:.1f} GiB as float64, more than {MEMORY_SHARE:.0%} of this machine's "
+                           f"{have / 2**30:.1f} GiB")
+    return chosen
+
+
 def _faulty(fault: SamplerFault, layout: str, seed: int, target: str | None, options: tuple[str, ...],
             descriptions: tuple[ShapeDescription, ...]) -> Identification:
     step = Step("draws", False, f"the sampler misbehaved: {fault}")
@@ -210,7 +246,9 @@ def identify(
         sampler: ``sampler(shape, seed) -> array``, or an :class:`~initcheck.adapters.Adapted`
             (its ``layout`` and ``ranks`` are used).
         layout: how fans are read from shapes (default: the adapted target's, else ``torch``).
-        shapes: the shapes to draw (default :func:`identify_shapes` for the sampler's ``ranks``).
+        shapes: the shapes to draw, each once, in ``layout`` (default :func:`identify_shapes` for the
+            sampler's ``ranks``). Shapes whose fan_out/fan_in ratios differ tell the fan modes
+            apart; vectors, one shape, or shapes of one ratio leave the mode ambiguous.
         seed: every draw derives from it; the same seed gives the same identification.
         alpha: the confirming check's family-wise false-alarm probability.
         confirm: run the confirming check (default True).
@@ -220,17 +258,18 @@ def identify(
         progress: called with a short text before each shape.
 
     Raises:
-        UsageError: a sampler that is not callable, a bad layout, shape or seed. A misbehaving
-            sampler is a failed ``draws`` step, never an exception.
+        UsageError: a sampler that is not callable, a bad layout or seed, a bad shape (not
+            positive integers, a scalar, given twice, of a rank the sampler's ``ranks`` leave
+            out, or too large for memory). A misbehaving sampler is a failed ``draws`` step,
+            never an exception.
     """
     if not callable(sampler):
         raise expected("sampler", sampler, "a callable sampler(shape, seed) -> array")
     seed = validate.seed(seed)
     layout = validate_layout(layout or getattr(sampler, "layout", None) or "torch")
-    ranks = getattr(sampler, "ranks", None)
-    chosen = [validate.shape(tuple(s)) for s in shapes] if shapes is not None else identify_shapes(ranks, layout)
-    if not chosen:
-        raise expected("shapes", shapes, "at least one shape")
+    ranks = validate.ranks(getattr(sampler, "ranks", None))
+    chosen = _given_shapes(shapes, ranks) if shapes is not None else identify_shapes(ranks, layout)
+    given = None if shapes is None else tuple(chosen)
     opts = tuple(options)
     descriptions: list[ShapeDescription] = []
     drawer = Drawer(sampler, timeout)
@@ -241,11 +280,12 @@ def identify(
             try:
                 arrays = [np.array(drawer.draw(shape, s), copy=True) for s in seeds[:_draws_needed(shape)]]
             except SamplerFault as fault:
-                return _faulty(fault, layout, seed, target, opts, tuple(descriptions))
+                return replace(_faulty(fault, layout, seed, target, opts, tuple(descriptions)), shapes=given)
             descriptions.append(describe_draws(arrays, shape, layout))
     finally:
         drawer.close()
-    return _decide(sampler, tuple(descriptions), layout, seed, alpha, confirm, timeout, target, opts, progress)
+    found = _decide(sampler, tuple(descriptions), layout, seed, alpha, confirm, timeout, target, opts, progress)
+    return replace(found, shapes=given)
 
 
 def _decide(sampler: Callable[..., Any], descriptions: tuple[ShapeDescription, ...], layout: str, seed: int,
@@ -266,9 +306,13 @@ def _decide(sampler: Callable[..., Any], descriptions: tuple[ShapeDescription, .
     rule = None
     if kind in ("normal", "uniform", "truncated_normal"):
         rule = fit_fan_rule(descriptions, layout)
-        ps = ", ".join(f"{m} p = {p:.3g}" for m, p in rule.pvalues.items())
-        steps.append(Step("fan rule", rule.mode is not None,
-                          f"mode {rule.mode} ({ps})" if rule.mode else f"no mode is consistent ({ps})"))
+        if rule.mode is not None:
+            detail = f"mode {rule.mode}: {rule.reason}"
+        elif rule.ambiguous:
+            detail = f"ambiguous between {', '.join(rule.ambiguous)}: {rule.reason}"
+        else:
+            detail = rule.reason
+        steps.append(Step("fan rule", rule.mode is not None, detail))
     law, because = law_text(kind, rule, descriptions)
     if kind not in ("none", "fixed") and (rule is None or rule.mode is not None):
         steps.append(Step("law", law is not None, because if law is None else f"{law}: {because}"))
@@ -330,7 +374,7 @@ class Comparison:
     def reproducer(self) -> str:
         """The command that re-runs the comparison."""
         return reproducer("identify", self.a.target or "MODULE:SAMPLER", self.b.target or "MODULE:SAMPLER",
-                          kwarg=list(self.a.options) or None, seed=self.a.seed)
+                          kwarg=list(self.a.options) or None, shape=_shape_words(self.a.shapes), seed=self.a.seed)
 
     def summary(self) -> str:
         """The answer in one line."""

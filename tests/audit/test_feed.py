@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from initcheck.auditing.feed import Feed
-from initcheck.auditing.naming import name_law, shortest
+from initcheck.auditing.naming import name_law
 from initcheck.designs import design
 from initcheck.identification.core import describe_draws
 from initcheck.laws import parse_law
@@ -38,12 +38,6 @@ def test_a_design_that_raises_hands_the_error_over():
     feed.push("not an array")  # type: ignore[arg-type]  # the design fails on it: raised on close
     with pytest.raises(Exception):  # noqa: B017 - whichever the design raises
         feed.close()
-
-
-def test_shortest_decimal_inside_an_interval():
-    assert shortest(0.0200013, 0.01998, 0.02002) == 0.02
-    assert shortest(0.123456, 0.1234, 0.1235) == 0.1235 or shortest(0.123456, 0.1234, 0.1235) == 0.1234
-    assert shortest(1.0, 2.0, 3.0) == 1.0
 
 
 @pytest.mark.false_alarm(4e-6, per="item", assertions=3, reason="each naming needs the family kept (KS and two "

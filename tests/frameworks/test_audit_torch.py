@@ -152,3 +152,28 @@ def test_cli_audits_a_module_class_with_kwargs():
     bad = subprocess.run(cmd[:-4] + ["--rule", "*=zeros[", "--seeds", "2"], capture_output=True, text=True,
                          timeout=600)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.false_alarm(1e-6, per="item", assertions=4, requires="torch", reason="three sd intervals at "
+                         "1 - 1e-6 hold the rule, and the three correct layers pass (the 2x error is caught whatever "
+                         "the draw at 4,096 values per build)")
+def test_the_plot_shows_each_role_across_depth_against_its_rule(tmp_path):
+    pytest.importorskip("matplotlib")
+    from initcheck.auditing.plot import plot_depth, roles
+
+    def deep() -> nn.Module:
+        m = nn.Sequential(*[nn.Linear(64, 64) for _ in range(4)])
+        for i, lin in enumerate(m):
+            nn.init.normal_(lin.weight, std=0.02 * (2 if i == 3 else 1))  # the last layer 2x too large
+            nn.init.zeros_(lin.bias)
+        return m
+
+    report = initcheck.audit(deep, rules=["*.weight=normal(std=0.02)", "*.bias=zeros"], alpha=AUDIT_ALPHA, seeds=3)
+    series = roles(report)["*.weight"]
+    assert [x for x, *_ in series] == [0, 1, 2, 3]
+    assert all(rule == pytest.approx(0.02) for *_, rule in series)
+    assert [lo <= 0.02 <= hi for _, _, lo, hi, _ in series] == [True, True, True, False]
+    assert [v.rule for v in report.failed] == ["*.weight=normal(std=0.02)"]
+    path = tmp_path / "depth.png"
+    plot_depth(report, str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

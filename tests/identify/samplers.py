@@ -34,3 +34,34 @@ def he_fan_out(shape, seed):
 def loaded(shape, seed):
     """The same values whatever the seed (a loaded checkpoint)."""
     return np.random.default_rng(12345).normal(0.0, 0.02, shape)
+
+
+def fan_out_weights_lecun_vectors(shape, seed):
+    """N(0, 2/fan_out) for a matrix, N(0, 1/n) for a vector of n values.
+
+    At matrices where fan_out = 2 fan_in (64x32, 128x64) the weights are also N(0, 1/fan_in):
+    only the vectors' fans, (n, n) by convention, would pick fan_in over fan_out.
+    """
+    std = math.sqrt(2.0 / compute_fans(shape, "torch").fan_out) if len(shape) >= 2 else math.sqrt(1.0 / shape[0])
+    return np.random.default_rng(seed).normal(0.0, std, shape)
+
+
+def fan_out_weights_fixed_bias(shape, seed):
+    """N(0, 2/fan_out) for a matrix, N(0, 0.05²) for a vector: no one fan rule explains both."""
+    std = math.sqrt(2.0 / compute_fans(shape, "torch").fan_out) if len(shape) >= 2 else 0.05
+    return np.random.default_rng(seed).normal(0.0, std, shape)
+
+
+def halves(shape, seed):
+    """0.5 everywhere: a constant, identified and confirmed exactly."""
+    return np.full(shape, 0.5)
+
+
+def dense_only(shape, seed):
+    """N(0, 1/fan_in) for matrices only: it declares the ranks it builds."""
+    if len(shape) != 2:
+        raise ValueError(f"dense_only builds matrices, not {shape}")
+    return np.random.default_rng(seed).normal(0.0, math.sqrt(1.0 / shape[1]), shape)
+
+
+dense_only.ranks = (2,)

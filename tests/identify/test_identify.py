@@ -12,6 +12,7 @@ import pytest
 
 import initcheck
 from initcheck import init
+from initcheck.errors import UsageError
 from initcheck.identification import Identification, compare, identify
 from initcheck.laws import parse_law
 from initcheck.reportable import Reportable
@@ -42,7 +43,7 @@ def test_a_constant_std_is_a_normal_law_with_its_std_in_the_interval():
     assert found.rule.mode == "constant"
     lo, hi = found.rule.gain_interval
     assert lo <= 0.02 <= hi
-    assert found.law.startswith("normal(std=") and found.passed
+    assert found.law == "normal(std=0.02)" and found.passed  # the shortest decimal inside the interval
 
 
 @pytest.mark.false_alarm(
@@ -110,3 +111,18 @@ def test_the_report_interface_and_the_lazy_names():
     data = found.to_dict()
     assert data["law"] == "lecun_uniform" and data["confirmation"]["passed"] is True
     assert len(data["shapes"]) == 4 and data["rule"]["mode"] == "fan_in"
+
+
+@pytest.mark.false_alarm(0, reason="usage errors, raised before any draw")
+@pytest.mark.parametrize(("shapes", "said"), [
+    ("64x32", "shapes='64x32': expected a sequence of shapes"),
+    ([], "shapes=[]: expected at least one shape"),
+    ([()], "shape=(): expected a shape of rank 1 or more"),
+    ([(64, 0)], "shape=(64, 0): expected"),
+    ([(8, 4), (8, 4)], "shape=(8, 4): expected each shape once"),
+    ([(8, 4, 3)], "shape=(8, 4, 3): expected a shape the sampler can build: of rank 2"),
+], ids=["text", "none", "scalar", "zero", "twice", "rank"])
+def test_shapes_given_are_checked_with_one_line_errors(shapes, said):
+    with pytest.raises(UsageError) as err:
+        identify(samplers.dense_only, shapes=shapes)
+    assert str(err.value).startswith(said) and "\n" not in str(err.value)
