@@ -51,7 +51,7 @@ from .report import AuditReport, ParameterAudit, RuleVerdict
 from .rules import Rule, applicable, load_rules, parse_rules
 from .target import model_source
 
-__all__ = ["DEFAULT_AUDIT_ALPHA", "MAX_BUILDS", "MIN_BUILDS", "assert_model_conforms", "audit"]
+__all__ = ["DEFAULT_AUDIT_ALPHA", "MAX_BUILDS", "MIN_BUILDS", "assert_model_conforms", "audit", "build_seeds"]
 
 DEFAULT_AUDIT_ALPHA = 1e-6
 MIN_BUILDS = 3  # builds at least (without --seeds): identical builds tell a fixed parameter
