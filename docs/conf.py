@@ -21,6 +21,7 @@ from pathlib import Path
 import initcheck
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+import audit_example
 import conformance_page
 
 # the conformance matrices page, from the adapters' tables and the last recorded runs
@@ -28,6 +29,10 @@ _RUNS = os.environ.get("INITCHECK_CONFORMANCE_DIR")
 conformance_page.write(
     Path(__file__).parent / "_generated" / "conformance.md", Path(_RUNS) if _RUNS else None
 )
+
+# the worked example of "Audit your model", from the last frameworks run (same directory)
+audit_example.write(Path(__file__).parent / "_generated" / "audit_example.md", Path(_RUNS) if _RUNS else None,
+                    Path(__file__).parent / "_generated" / "audit_depth.png")
 
 project = "initcheck"
 author = "the initcheck authors"

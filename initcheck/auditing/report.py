@@ -224,6 +224,8 @@ class AuditReport:
                 verdict = "no rule"
             else:
                 verdict = "; ".join(("ok " if v.passed else "FAIL ") + (v.block or "") + v.law for v in p.verdicts)
+            if p.note and p.description is not None:
+                verdict += f"; {p.note}"
             d = p.description
             detects = "-" if d is None or d.detectable is None else (
                 "none" if d.detectable == float("inf") else f"{100 * d.detectable:.2g}%")
@@ -237,7 +239,7 @@ class AuditReport:
         rows = self.rows()
         heads = ("parameter", "layer, shape", "measured", "detects", "law", "verdict")
         widths = [max([len(h)] + [len(r[i + 1]) for r in rows]) for i, h in enumerate(heads)]
-        widths = [min(w, 48) for w in widths]
+        widths = [min(w, 48) for w in widths[:-1]] + [widths[-1]]  # the verdict column in full
 
         def line(cells: tuple[str, ...]) -> str:
             return "  " + "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths)).rstrip()
