@@ -119,6 +119,8 @@ nitpick_ignore = [
     ("py:func", "ad_sf"),
     ("py:func", "default_orthogonality_rtol"),
     ("py:class", "UsageError"),  # named in Raises: sections by its short name
+    ("py:class", "ModelFault"),  # likewise
+    ("py:class", "initcheck.planning.VerdictPlan"),  # the verdict's plan: planning.py has no page yet
     ("py:class", "initcheck.planning.PlannedShape"),  # the planner has no reference page yet
 ]
 

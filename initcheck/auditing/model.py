@@ -103,10 +103,8 @@ class Parameter:
 class ModelSource(Protocol):
     """Builds a model under a seed and yields its parameters, one build at a time."""
 
-    #: the framework's name: ``torch``, ``flax``, ``keras``
-    framework: str
-    #: the target in words (``module:factory`` and its keyword arguments)
-    target: str
+    framework: str  #: ``torch``, ``flax`` or ``keras``
+    target: str  #: the target in words (``module:factory`` and its keyword arguments)
 
     def build(self, seed: int) -> Iterator[tuple[Parameter, np.ndarray | None]]:
         """Build the model under ``seed`` and yield every parameter with its values, in the same

@@ -107,7 +107,6 @@ class Rule:
         text: the rule as written.
         block: the block it names, or None for the whole parameter.
         layout: ``torch`` or ``keras`` to override the layer's layout, or None.
-        fixed: whether the law is ``fixed`` (the same values in every build).
     """
 
     pattern: str

@@ -37,7 +37,7 @@ def seed_frameworks(seed: int) -> None:
 
 def call_factory(factory: Callable[..., Any], seed: int, target: str) -> Any:
     """``factory()`` after seeding (with ``seed=`` or ``rngs=`` if it names them); whatever it
-    raises is a :class:`ModelFault` naming the target."""
+    raises is a :class:`~initcheck.auditing.model.ModelFault` naming the target."""
     seed_frameworks(seed)
     kwargs: dict[str, Any] = {}
     if accepts(factory, "seed"):
