@@ -58,6 +58,9 @@ def plot_depth(report: AuditReport, path: str) -> None:
         if rules:
             ax.plot([x for x, _ in rules], [y for _, y in rules], "--", color=color, alpha=0.7)
     ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are numbered
     ax.set_xlabel("layer (the first number in the parameter's name)")
     ax.set_ylabel("sd of the parameter's values")
     ax.set_title(f"{report.target}: measured sd (points, interval 1 - 1e-6) and rule (dashed)")
