@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..errors import UsageError
-from ..propagation.plot import _pyplot
+from ..propagation.plot import _pyplot, write_figure
 from .report import AuditReport
 
 __all__ = ["plot_depth", "roles"]
@@ -66,9 +66,4 @@ def plot_depth(report: AuditReport, path: str) -> None:
     ax.set_title(f"{report.target}: measured sd (points, interval 1 - 1e-6) and rule (dashed)")
     ax.legend(fontsize=7, loc="best", ncol=2)
     fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=110)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"plot={path!r}: cannot write it: {exc}") from exc
-    finally:
-        plt.close(fig)
+    write_figure(fig, path)

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import UsageError
 from .report import PropagationReport
 
-__all__ = ["plot_report", "require_matplotlib", "save_plot"]
+__all__ = ["plot_report", "require_matplotlib", "save_plot", "write_figure"]
 
 _COLORS = {"forward": "tab:blue", "backward": "tab:red"}
 
@@ -127,8 +127,17 @@ def save_plot(report: PropagationReport, path: str, *, title: str | None = None)
     Raises:
         UsageError: matplotlib missing, or the file cannot be written.
     """
+    _pyplot()
+    write_figure(plot_report(report, title=title), path)
+
+
+def write_figure(fig: Any, path: str) -> None:
+    """Write ``fig`` to ``path`` and close it.
+
+    Raises:
+        UsageError: the file cannot be written.
+    """
     plt = _pyplot()
-    fig = plot_report(report, title=title)
     try:
         fig.savefig(path, dpi=110)
     except (OSError, ValueError) as exc:
