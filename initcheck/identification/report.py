@@ -197,8 +197,7 @@ def _given_shapes(shapes: Sequence[Sequence[int]], ranks: tuple[int, ...] | None
     its draws within memory."""
     if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Sequence):
         raise expected("shapes", shapes, "a sequence of shapes such as [(64, 32), (128, 64)]")
-    chosen = [validate.shape(tuple(s)) if isinstance(s, Sequence) and not isinstance(s, str)
-              else validate.shape(s) for s in shapes]
+    chosen = [validate.shape(s) for s in shapes]
     if not chosen:
         raise expected("shapes", shapes, "at least one shape")
     have = _memory_bytes()
