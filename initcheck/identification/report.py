@@ -9,7 +9,9 @@ The pipeline::
 
 The confirmation draws other shapes from other seeds than the identification (the
 identification's seeds come from ``numpy.random.SeedSequence((seed, IDENTIFY_STREAM))``),
-so it is a real test of the law found, at check's family-wise alpha.
+so it is a real test of the law found, at check's family-wise alpha. A sampler that builds
+none of check's default shapes (a bias, of rank 1) is confirmed at the shapes drawn, from
+check's own seeds.
 """
 
 from __future__ import annotations
@@ -195,8 +197,7 @@ def _given_shapes(shapes: Sequence[Sequence[int]], ranks: tuple[int, ...] | None
     its draws within memory."""
     if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Sequence):
         raise expected("shapes", shapes, "a sequence of shapes such as [(64, 32), (128, 64)]")
-    chosen = [validate.shape(tuple(s)) if isinstance(s, Sequence) and not isinstance(s, str)
-              else validate.shape(s) for s in shapes]
+    chosen = [validate.shape(s) for s in shapes]
     if not chosen:
         raise expected("shapes", shapes, "at least one shape")
     have = _memory_bytes()
@@ -322,11 +323,27 @@ def _decide(sampler: Callable[..., Any], descriptions: tuple[ShapeDescription, .
 
         if progress is not None:
             progress(f"check {law}")
-        confirmation = check(sampler, law, layout=layout, seed=seed, alpha=alpha, timeout=timeout,
+        at = _confirmation_shapes(law, getattr(sampler, "ranks", None), descriptions)
+        confirmation = check(sampler, law, layout=layout, shapes=at, seed=seed, alpha=alpha, timeout=timeout,
                              target=target)
-        steps.append(Step("confirmation", confirmation.passed, confirmation.summary()))
+        where = "" if at is None else " (at the shapes drawn: check has no default shape of the sampler's ranks)"
+        steps.append(Step("confirmation", confirmation.passed, confirmation.summary() + where))
     return Identification(kind, law, because, descriptions, rule, confirmation, tuple(steps), layout, seed,
                           target, options)
+
+
+def _confirmation_shapes(law: str, ranks: Any, descriptions: Sequence[ShapeDescription]
+                         ) -> list[tuple[int, ...]] | None:
+    """None (check's default shapes, other than the identification's), or the shapes drawn when
+    the sampler builds none of check's defaults (a bias: rank 1); check's seeds differ either way."""
+    from ..planning import DEFAULT_ORTHOGONAL_SHAPES, DEFAULT_SHAPES
+
+    if ranks is None:
+        return None
+    defaults = DEFAULT_ORTHOGONAL_SHAPES if law.startswith("orthogonal") else DEFAULT_SHAPES
+    if any(len(s) in ranks for s in defaults):
+        return None
+    return [d.shape for d in descriptions]
 
 
 _LAYOUT_WORDS = {"torch": "torch (out, in, *k)", "mxnet": "mxnet (out, in, *k)"}

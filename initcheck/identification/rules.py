@@ -41,9 +41,11 @@ for U(±1/√fan_in), ``variance_scaling(scale=..., ...)`` for an unnamed gain. 
 law states without a recognized constant for it (a sd, a bound, a mean, a cut, a scale) is
 written as the decimal with the fewest significant digits inside its interval
 (:func:`~initcheck.identification.rules.shortest`): ``normal(std=0.05)`` for a sd of
-0.04998 [0.04981, 0.05016]. A true value of a few digits is therefore written exactly
-unless its interval misses it (probability at most ``ALPHA_INTERVAL``); any other value is
-written to the digits its interval resolves.
+0.04998 [0.04981, 0.05016]; an orthogonal gain, exact up to rounding, within its spread
+across shapes or ``RTOL_GAIN``, whichever is larger (``orthogonal(gain=1.414)``). A true
+value of a few digits is therefore written exactly unless its interval misses it
+(probability at most ``ALPHA_INTERVAL``); any other value is written to the digits its
+interval resolves.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ __all__ = ["ALPHA_MODE", "GAINS", "FanRule", "ModeFit", "fit_fan_rule", "law_tex
 
 ALPHA_MODE = 1e-6  # false rejection of the right fan mode (chi-square of the per-shape gains)
 RTOL_EXACT = 1e-4  # constants and orthogonal gains: the same across shapes to this relative error
+RTOL_GAIN = 1e-6  # an orthogonal gain is written to this relative precision at least (float32 rounding ~1e-7)
 RTOL_TIED = 1e-9  # two modes are tied when the log ratio of their fans varies less than this
 
 #: the recognized gains, name -> (gain, he nonlinearity keywords for the grammar, or None)
@@ -311,7 +314,8 @@ def law_text(kind: str, rule: FanRule | None, descriptions: Sequence[ShapeDescri
             return None, "orthogonal at every shape, but with gains that change with the shape: " + ", ".join(
                 f"{x:.6g}" for x in gains)
         named = next((name for name, (c, _) in GAINS.items() if abs(g / c - 1) <= RTOL_EXACT), None)
-        shown = _num(GAINS[named][0]) if named else _num(g)
+        spread = max(RTOL_GAIN, max(abs(x / g - 1) for x in gains))  # the digits the draws resolve
+        shown = _num(GAINS[named][0]) if named else _num(shortest(g, g * (1 - spread), g * (1 + spread)))
         return ("orthogonal" if named == "1" else f"orthogonal(gain={shown})",
                 f"orthogonal at every shape with gain {g:.10g}" + (f" = {named}" if named else ""))
     if kind == "fixed":

@@ -65,3 +65,13 @@ def dense_only(shape, seed):
 
 
 dense_only.ranks = (2,)
+
+
+def bias_like(shape, seed):
+    """U(±0.125) for vectors only (a bias whose bound, 1/√64, comes from its layer's fan_in)."""
+    if len(shape) != 1:
+        raise ValueError(f"bias_like builds vectors, not {shape}")
+    return np.random.default_rng(seed).uniform(-0.125, 0.125, shape)
+
+
+bias_like.ranks = (1,)

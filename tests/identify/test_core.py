@@ -108,3 +108,17 @@ def test_a_constant_laws_numbers_are_written_with_the_fewest_digits(make, law):
     rule = fit_fan_rule(descs, "torch")
     assert rule.mode == "constant"
     assert law_text(descs[0].kind, rule, descs)[0] == law
+
+
+@pytest.mark.false_alarm(0, reason="exact: QR factors in float32, their gain's digits")
+def test_an_orthogonal_gain_is_written_to_the_digits_its_draws_resolve():
+    def draws(shape, gain):
+        qs = [np.linalg.qr(np.random.default_rng(s).normal(size=shape[::-1]))[0].T for s in range(2)]
+        return [(q * gain).astype(np.float32) for q in qs]
+
+    shapes = [(64, 128), (32, 96)]
+    descs = [describe_draws(draws(s, 1.414), s) for s in shapes]
+    assert all(d.kind == "orthogonal" for d in descs) and descs[0].gain != 1.414  # float32 rounding
+    assert law_text("orthogonal", None, descs)[0] == "orthogonal(gain=1.414)"  # MXNet's default scale: not √2
+    root2 = [describe_draws(draws(s, 2**0.5), s) for s in shapes]
+    assert law_text("orthogonal", None, root2)[0] == "orthogonal(gain=1.414213562)"

@@ -461,7 +461,7 @@ def test_tox_ini_is_read_as_tox_runs_it() -> None:
     assert envs["py"].runs[0].paths == ("tests",) and envs["py"].runs[0].ignore == (
         "tests/quality",
     )
-    assert len(envs["mxnet"].runs[0].paths) == 5  # a command continued over two lines
+    assert len(envs["mxnet"].runs[0].paths) == 6  # a command continued over two lines
     assert {"torch", "jax", "flax", "keras"} <= envs["frameworks"].provides
     assert "torch" not in envs["py"].provides and "mxnet" in envs["mxnet"].provides
     # one pytest command per env; sphinx-build (docs) and ruff (lint) are no pytest
