@@ -74,8 +74,12 @@ def run(directory: Path) -> dict[str, Any]:
     reports = {}
     for name, factory in (("correct", model), ("planted", planted)):
         report = initcheck.audit(factory, rules=RULES, seed=0)
-        data = {"summary": report.summary(), "table": report.table(), "sentences": report.sentences(),
-                "passed": report.passed, "builds": report.builds, "parameters": len(report.parameters)}
+        rows = [[p.name, p.measured(), p.law or "-", "; ".join(
+            ("ok " if v.passed else "FAIL ") + v.law for v in p.verdicts) + (f"; {p.note}" if p.note else "")]
+            for p in report.parameters]
+        data = {"summary": report.summary(), "table": report.table(), "rows": rows,
+                "sentences": report.sentences(), "passed": report.passed, "builds": report.builds,
+                "parameters": len(report.parameters)}
         (out / f"{name}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         reports[name] = report
         if name == "planted":
@@ -83,8 +87,9 @@ def run(directory: Path) -> dict[str, Any]:
     return reports
 
 
-def _block(text: str) -> list[str]:
-    return ["```text", *text.splitlines(), "```", ""]
+def _md(text: str) -> str:
+    """``text`` safe in Markdown: a law's ``*`` is not emphasis, a ``|`` not a cell's end."""
+    return text.replace("*", "\\*").replace("|", "\\|")
 
 
 def write(page: Path, runs: Path | None, image: Path) -> None:
@@ -97,10 +102,14 @@ def write(page: Path, runs: Path | None, image: Path) -> None:
         return
     correct = json.loads((found / "correct.json").read_text(encoding="utf-8"))
     bad = json.loads((found / "planted.json").read_text(encoding="utf-8"))
-    lines = ["The correct model, audited against its rules:", "", *_block(correct["summary"] + "\n\n" +
-             correct["table"]), "The same model with the scaling of its projections skipped:", "",
-             *_block(bad["summary"] + "\n\n" + "\n".join(f"- {s[:160]}" for s in bad["sentences"])),
+    lines = ["The correct model, audited against its rules (the command prints the same as a table",
+             "grouped by module, with a column for what each parameter's draws can detect):", "",
+             f"**{_md(correct['summary'])}**", "", "| parameter | measured | law identified | verdict |",
+             "|---|---|---|---|", *("| " + " | ".join(_md(c) for c in r) + " |" for r in correct["rows"]),
+             "", "The same model with the scaling of its projections skipped:", "", f"**{_md(bad['summary'])}**",
+             "", *(f"- {_md(s[:200])}" for s in bad["sentences"]), "",
              "and its plot (`--plot`): each projection's measured sd, with its interval, sits above its "
-             "rule's dashed line:", "", "![measured sd per layer against the rules](/_generated/audit_depth.png)", ""]
+             "rule's dashed line:", "", "![measured sd per layer against the rules](/_generated/audit_depth.png)",
+             ""]
     page.write_text("\n".join(lines), encoding="utf-8")
     shutil.copyfile(found / "depth.png", image)
