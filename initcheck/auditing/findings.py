@@ -71,6 +71,11 @@ class Prefix:
 
 def repeated_draws(prefixes: Sequence[Prefix], full: dict[str, np.ndarray] | None = None) -> list[Finding]:
     """Pairs whose first values are proportional (see the module docstring)."""
+    with np.errstate(all="ignore"):  # uninitialized memory may hold huge or non-finite values
+        return _repeated_draws(prefixes, full)
+
+
+def _repeated_draws(prefixes: Sequence[Prefix], full: dict[str, np.ndarray] | None) -> list[Finding]:
     dirs = [(p, p.direction()) for p in prefixes]
     dirs = [(p, u) for p, u in dirs if u is not None]
     if len(dirs) < 2:
@@ -113,6 +118,11 @@ def _slices(a: np.ndarray, axis: int, rng: np.random.Generator) -> np.ndarray:
 
 def repeated_blocks(name: str, a: np.ndarray) -> list[Finding]:
     """Equal slices of ``a`` along any axis (see the module docstring)."""
+    with np.errstate(all="ignore"):  # uninitialized memory may hold huge or non-finite values
+        return _repeated_blocks(name, a)
+
+
+def _repeated_blocks(name: str, a: np.ndarray) -> list[Finding]:
     out = []
     rng = np.random.default_rng(0x5EED)
     for axis in range(a.ndim if a.ndim >= 2 else 0):

@@ -55,3 +55,14 @@ def test_a_repeated_block_is_caught_with_its_offset(axis):
     found = repeated_blocks("w", a)
     assert len(found) == 1 and found[0].kind == "repeated-block"
     assert f"before them (a block of {half.shape[axis]} repeated along axis {axis}" in found[0].detail
+
+
+def test_huge_and_non_finite_values_give_findings_not_warnings():
+    # uninitialized memory: float32 values near the format's limits overflow any product
+    a = np.array([[3e38, -3e38, 1.0, 2.0] * 8] * 6, dtype=np.float32)
+    a[0, 0] = np.nan
+    b = a[::-1].copy()
+    with np.errstate(all="raise"):
+        found = repeated_blocks("w", a)
+        repeated_draws([_prefix("w", a), _prefix("v", b)], {"w": a, "v": b})
+    assert isinstance(found, list)
