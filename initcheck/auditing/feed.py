@@ -58,7 +58,8 @@ class Feed:
 
     def _run(self, design: Design, planned: PlannedShape) -> None:
         try:
-            self.outcome = design.test_shape(planned, self._draws())
+            with np.errstate(over="ignore", invalid="ignore"):  # garbage values fail, they do not warn
+                self.outcome = design.test_shape(planned, self._draws())
         except BaseException as exc:  # noqa: BLE001 - handed to the pushing side, which raises it
             self.error = exc
         self._back.put("done")

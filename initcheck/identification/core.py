@@ -321,6 +321,10 @@ class DrawSummary:
             raise expected("draws", raw.shape, f"arrays of one shape {self.shape}")
         if raw.size == 0:
             raise expected("draws", self.shape, "arrays with at least one value")
+        with np.errstate(all="ignore"):  # uninitialized memory: huge values, signalling NaNs
+            self._add(raw)
+
+    def _add(self, raw: np.ndarray) -> None:
         self.dtype = raw.dtype
         flat = as_floats(raw).reshape(-1)
         if self.first is None:
